@@ -1,0 +1,199 @@
+// dedupd: command-line entry point.
+//
+//   dedupd dedup [--config FILE] [--input PATH|-] [--output PATH|-]   file mode
+//   dedupd check-config --config FILE                                 validate a config offline
+//   dedupd score LABELS.tsv PREDICTIONS.jsonl                         clustering quality
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "dedup/base/log.h"
+#include "dedup/config/config.h"
+#include "dedup/engine/engine.h"
+#include "dedup/eval/score.h"
+#include "dedup/filemode/file_mode.h"
+#include "dedup/base/strings.h"
+
+namespace dedup {
+namespace {
+
+constexpr char kUsage[] =
+    "usage:\n"
+    "  dedupd dedup [--config FILE] [--input PATH|-] [--output PATH|-]\n"
+    "      File mode: JSON lines in, one decision line out per input line, in input order.\n"
+    "      Defaults: built-in config, stdin, stdout. A summary goes to stderr.\n"
+    "  dedupd check-config --config FILE\n"
+    "      Validate a config file offline; exit 0 if it is usable.\n"
+    "  dedupd score LABELS.tsv PREDICTIONS.jsonl\n"
+    "      Pairwise P/R/F1, ARI and B-cubed of a decision file against id<TAB>story_id labels.\n"
+    "  dedupd --version | --help\n";
+
+constexpr int kExitUsage = 2;
+constexpr int kExitConfig = 3;
+constexpr int kExitRuntime = 1;
+
+struct Flags {
+  std::optional<std::string> config, input, output;
+  std::vector<std::string> positional;
+};
+
+// Parses --name VALUE and --name=VALUE for the given names; other words are positional.
+bool ParseFlags(int argc, char** argv, int first, Flags& f, std::string& err) {
+  for (int i = first; i < argc; ++i) {
+    std::string_view a = argv[i];
+    std::optional<std::string>* target = nullptr;
+    std::string_view name = a;
+    std::optional<std::string> inline_value;
+    if (a.rfind("--", 0) == 0 && a.size() > 2) {
+      const size_t eq = a.find('=');
+      if (eq != std::string_view::npos) {
+        name = a.substr(0, eq);
+        inline_value = std::string(a.substr(eq + 1));
+      }
+      if (name == "--config") target = &f.config;
+      else if (name == "--input") target = &f.input;
+      else if (name == "--output") target = &f.output;
+      else {
+        err = Cat("unknown option ", name);
+        return false;
+      }
+      if (inline_value) {
+        *target = *inline_value;
+      } else if (i + 1 < argc) {
+        *target = argv[++i];
+      } else {
+        err = Cat("option ", name, " needs a value");
+        return false;
+      }
+      continue;
+    }
+    f.positional.emplace_back(a);
+  }
+  return true;
+}
+
+absl::StatusOr<Config> LoadOrDefault(const std::optional<std::string>& path) {
+  if (!path) return Config{};
+  return LoadConfigFile(*path);
+}
+
+void ApplyLogConfig(const Config& c) {
+  if (auto lv = ParseLogLevel(c.log.level); lv.ok()) SetLogLevel(*lv);
+  if (auto lf = ParseLogFormat(c.log.format); lf.ok()) SetLogFormat(*lf);
+}
+
+int CmdDedup(const Flags& f) {
+  if (!f.positional.empty()) {
+    std::cerr << "dedupd dedup: unexpected argument " << f.positional.front() << "\n" << kUsage;
+    return kExitUsage;
+  }
+  absl::StatusOr<Config> config = LoadOrDefault(f.config);
+  if (!config.ok()) {
+    std::cerr << "dedupd: config refused: " << config.status().message() << "\n";
+    return kExitConfig;
+  }
+  ApplyLogConfig(*config);
+  std::ifstream in_file;
+  std::istream* in = &std::cin;
+  if (f.input && *f.input != "-") {
+    in_file.open(*f.input, std::ios::binary);
+    if (!in_file) {
+      std::cerr << "dedupd: cannot open input " << *f.input << ": " << std::strerror(errno) << "\n";
+      return kExitRuntime;
+    }
+    in = &in_file;
+  }
+  std::ofstream out_file;
+  std::ostream* out = &std::cout;
+  if (f.output && *f.output != "-") {
+    out_file.open(*f.output, std::ios::binary | std::ios::trunc);
+    if (!out_file) {
+      std::cerr << "dedupd: cannot open output " << *f.output << ": " << std::strerror(errno)
+                << "\n";
+      return kExitRuntime;
+    }
+    out = &out_file;
+  }
+  std::ios::sync_with_stdio(false);
+  FileModeSummary summary;
+  absl::Status st = RunFileMode(*config, *in, *out, &summary);
+  if (!st.ok()) {
+    LogError("file mode failed", {{"error", std::string(st.message())}});
+    return kExitRuntime;
+  }
+  std::cerr << "dedupd: " << FormatSummary(summary) << "\n";
+  return 0;
+}
+
+int CmdCheckConfig(const Flags& f) {
+  if (!f.config) {
+    std::cerr << "dedupd check-config: --config FILE is required\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<Config> config = LoadConfigFile(*f.config);
+  if (!config.ok()) {
+    std::cerr << "dedupd: config refused: " << config.status().message() << "\n";
+    return kExitConfig;
+  }
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(*config);
+  if (!engine.ok()) {
+    std::cerr << "dedupd: config refused: " << engine.status().message() << "\n";
+    return kExitConfig;
+  }
+  const LshParams& p = (*engine)->lsh_params();
+  std::cout << *f.config << ": OK (minhash kernel " << (*engine)->kernel_name() << ", LSH "
+            << p.bands << " bands x " << p.rows << " rows)\n";
+  return 0;
+}
+
+int CmdScore(const Flags& f) {
+  if (f.positional.size() != 2) {
+    std::cerr << "dedupd score: expected LABELS.tsv PREDICTIONS.jsonl\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<ClusteringScore> s = ScoreFiles(f.positional[0], f.positional[1]);
+  if (!s.ok()) {
+    std::cerr << "dedupd score: " << s.status().message() << "\n";
+    return kExitRuntime;
+  }
+  std::cout << FormatScore(*s);
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return kExitUsage;
+  }
+  const std::string_view cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::cout << "dedupd " << DEDUP_VERSION << "\n";
+    return 0;
+  }
+  Flags flags;
+  std::string err;
+  if (!ParseFlags(argc, argv, 2, flags, err)) {
+    std::cerr << "dedupd " << cmd << ": " << err << "\n" << kUsage;
+    return kExitUsage;
+  }
+  if (cmd == "dedup") return CmdDedup(flags);
+  if (cmd == "check-config") return CmdCheckConfig(flags);
+  if (cmd == "score") return CmdScore(flags);
+  std::cerr << "dedupd: unknown command \"" << cmd << "\"\n" << kUsage;
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace dedup
+
+int main(int argc, char** argv) { return dedup::Main(argc, argv); }

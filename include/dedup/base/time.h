@@ -1,0 +1,25 @@
+// Event time: milliseconds since the Unix epoch (UTC), and RFC 3339 parsing/formatting.
+// Thread-safety: pure functions.
+#ifndef DEDUP_BASE_TIME_H_
+#define DEDUP_BASE_TIME_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace dedup {
+
+using EventTimeMs = int64_t;
+
+// Parses an RFC 3339 / ISO-8601 timestamp with a zone ("2005-01-16T04:21:37Z",
+// "2011-12-08T14:03:00.250+01:00"). A timestamp without a zone is read as UTC.
+absl::StatusOr<EventTimeMs> ParseRfc3339Ms(std::string_view text);
+
+// Formats as "2005-01-16T04:21:37Z" (milliseconds shown only when non-zero).
+std::string FormatRfc3339Ms(EventTimeMs ms);
+
+}  // namespace dedup
+
+#endif  // DEDUP_BASE_TIME_H_

@@ -1,0 +1,102 @@
+// Clusters of articles and their canonical member.
+//
+// Members are the engine's document handles. Each cluster has a stable name (the id of the
+// article that founded it) and a canonical member chosen by policy:
+//   earliest        - earliest published_at, then earliest arrival;
+//   longest         - most words, then earliest published_at, then earliest arrival;
+//   source_priority - the source listed first in the priority list (unlisted sources rank
+//                     after all listed ones), then earliest published_at, then earliest arrival.
+// Merging moves the smaller cluster's members into the larger (the older one on a tie), so each
+// member moves O(log n) times. Removing the canonical member picks a new one among the rest.
+//
+// Thread-safety: not thread-safe; one owner (the engine) calls it.
+#ifndef DEDUP_CLUSTER_CLUSTER_SET_H_
+#define DEDUP_CLUSTER_CLUSTER_SET_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "dedup/base/time.h"
+#include "dedup/config/config.h"
+
+namespace dedup {
+
+using MemberHandle = uint32_t;
+using ClusterHandle = uint32_t;
+inline constexpr ClusterHandle kNoCluster = 0xFFFFFFFFu;
+
+// What the canonical policy looks at.
+struct MemberTraits {
+  EventTimeMs published_at = 0;
+  uint64_t arrival = 0;  // arrival order, unique
+  uint32_t length_words = 0;
+  std::string_view source;  // copied by the set
+};
+
+class ClusterSet {
+ public:
+  explicit ClusterSet(const ClusterConfig& config);
+
+  // Creates a cluster named `name` holding only `m`. REQUIRES: m is in no cluster.
+  ClusterHandle Create(std::string name, MemberHandle m, const MemberTraits& traits);
+  // REQUIRES: m is in no cluster; c is live.
+  void Join(ClusterHandle c, MemberHandle m, const MemberTraits& traits);
+  // Merges a and b; returns the survivor. The other handle is dead afterwards.
+  ClusterHandle Merge(ClusterHandle a, ClusterHandle b);
+  // Removes m from its cluster; a cluster left empty is deleted.
+  void Remove(MemberHandle m);
+
+  ClusterHandle ClusterOf(MemberHandle m) const;
+  const std::string& Name(ClusterHandle c) const { return clusters_[c].name; }
+  MemberHandle Canonical(ClusterHandle c) const { return clusters_[c].canonical; }
+  const std::vector<MemberHandle>& Members(ClusterHandle c) const { return clusters_[c].members; }
+  size_t Size(ClusterHandle c) const { return clusters_[c].members.size(); }
+  // When c was created (a counter; smaller is older).
+  uint64_t CreatedAt(ClusterHandle c) const { return clusters_[c].created; }
+
+  size_t num_clusters() const { return live_; }
+  uint64_t clusters_created() const { return created_total_; }
+  uint64_t clusters_merged() const { return merged_total_; }
+
+  // Replaces the canonical policy. Existing canonicals stay until their cluster next changes.
+  void set_config(const ClusterConfig& config);
+
+ private:
+  struct Cluster {
+    std::string name;
+    std::vector<MemberHandle> members;
+    MemberHandle canonical = 0;
+    uint64_t created = 0;
+    bool live = false;
+  };
+  struct MemberState {
+    ClusterHandle cluster = kNoCluster;
+    uint32_t pos = 0;  // index in the cluster's member vector
+    EventTimeMs published_at = 0;
+    uint64_t arrival = 0;
+    uint32_t length_words = 0;
+    int priority = 0;  // rank of `source` in the priority list
+    std::string source;
+  };
+
+  bool Better(MemberHandle a, MemberHandle b) const;  // a preferred to b as canonical
+  int Priority(std::string_view source) const;
+  MemberState& State(MemberHandle m);
+  void Repick(Cluster& c);
+
+  ClusterConfig config_;
+  absl::flat_hash_map<std::string, int> priority_;
+  std::vector<Cluster> clusters_;
+  std::vector<ClusterHandle> free_;
+  std::vector<MemberState> members_;  // indexed by MemberHandle
+  size_t live_ = 0;
+  uint64_t created_total_ = 0;
+  uint64_t merged_total_ = 0;
+};
+
+}  // namespace dedup
+
+#endif  // DEDUP_CLUSTER_CLUSTER_SET_H_

@@ -1,0 +1,96 @@
+// dedupd's typed configuration, loaded from one TOML file.
+//
+// Every key has a default (the values below), a unit in its name where it has one, a validator,
+// and a line of documentation in config/dedupd.toml. Unknown keys and bad values are refused
+// with the key and the problem named. Thread-safety: a Config is a plain value; copy it freely.
+#ifndef DEDUP_CONFIG_CONFIG_H_
+#define DEDUP_CONFIG_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace dedup {
+
+struct InputConfig {
+  std::string id_field = "id";
+  std::string body_field = "body";
+  std::string title_field = "title";
+  std::string source_field = "source";
+  std::string url_field = "url";
+  std::string published_at_field = "published_at";
+  int64_t max_article_bytes = 4 * 1024 * 1024;
+};
+
+struct TextConfig {
+  int shingle_words = 5;
+  bool include_title = false;
+};
+
+struct BoilerplateConfig {
+  bool enabled = true;
+  int min_articles = 2;
+  int64_t max_lines_per_source = 4096;
+  int64_t max_sources = 20000;
+  int min_kept_tokens = 20;
+};
+
+struct SketchConfig {
+  int num_hashes = 128;
+  int64_t seed = 1;
+  std::string kernel = "auto";
+};
+
+struct IndexConfig {
+  double lsh_threshold = 0.3;
+  double false_positive_weight = 0.5;
+  double false_negative_weight = 0.5;
+  int max_candidates = 200;
+};
+
+struct MatchConfig {
+  double jaccard_threshold = 0.5;
+  double containment_threshold = 0.75;
+  int min_containment_shingles = 20;
+};
+
+enum class CanonicalPolicy { kEarliest, kLongest, kSourcePriority };
+
+struct ClusterConfig {
+  CanonicalPolicy canonical_policy = CanonicalPolicy::kEarliest;
+  std::vector<std::string> source_priority;
+  double window_hours = 72.0;
+  int64_t max_articles = 1000000;
+};
+
+struct LogConfig {
+  std::string level = "info";
+  std::string format = "logfmt";
+};
+
+struct Config {
+  InputConfig input;
+  TextConfig text;
+  BoilerplateConfig boilerplate;
+  SketchConfig sketch;
+  IndexConfig index;
+  MatchConfig match;
+  ClusterConfig cluster;
+  LogConfig log;
+};
+
+// Parses TOML text. `origin` names the source in error messages (a path, or "<string>").
+// Keys absent from the text keep their defaults.
+absl::StatusOr<Config> ParseConfig(std::string_view toml_text, std::string_view origin);
+
+// Reads and parses a TOML file.
+absl::StatusOr<Config> LoadConfigFile(const std::string& path);
+
+std::string_view CanonicalPolicyName(CanonicalPolicy p);
+
+}  // namespace dedup
+
+#endif  // DEDUP_CONFIG_CONFIG_H_

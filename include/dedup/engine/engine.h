@@ -1,0 +1,64 @@
+// The deduplication engine: article in, decision out. Pure compute, no I/O.
+//
+// Per article: normalise and tokenise the body, drop lines learned as the source's
+// boilerplate, hash word shingles, sign with MinHash, look up LSH candidates, verify them by
+// Jaccard and containment, then join the best match's cluster (merging every other matched
+// cluster into it) or found a new cluster. Articles leave the window when their published_at
+// falls more than window_hours behind the newest published_at seen, or, past max_articles, oldest
+// published first.
+//
+// An id already in the window is not processed again: its earlier decision is returned (with its
+// cluster's current name and canonical), so a redelivered message gives a stable answer.
+//
+// File mode and the daemon drive this same class, so a result seen in file mode is the result
+// the daemon gives for the same input order.
+//
+// Thread-safety: not thread-safe. One thread owns an Engine.
+#ifndef DEDUP_ENGINE_ENGINE_H_
+#define DEDUP_ENGINE_ENGINE_H_
+
+#include <memory>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "dedup/config/config.h"
+#include "dedup/engine/article.h"
+#include "dedup/index/lsh.h"
+
+namespace dedup {
+
+struct EngineStats {
+  uint64_t articles = 0;        // processed (replays excluded)
+  uint64_t duplicates = 0;      // decisions with duplicate = true (replays excluded)
+  uint64_t replays = 0;         // ids already in the window
+  uint64_t rejected = 0;        // articles refused (no words)
+  uint64_t candidates = 0;      // LSH candidates examined, summed
+  uint64_t candidates_rejected = 0;  // candidates that failed verification
+  uint64_t candidates_truncated = 0; // articles with more candidates than max_candidates
+  uint64_t boilerplate_lines = 0;    // lines dropped as boilerplate
+  uint64_t boilerplate_fallbacks = 0;  // articles kept whole because too little was left
+  uint64_t clusters_created = 0;
+  uint64_t clusters_merged = 0;
+  uint64_t evicted_window = 0;
+  uint64_t evicted_capacity = 0;
+  size_t indexed = 0;           // articles in the window now
+  size_t clusters = 0;          // live clusters now
+};
+
+class Engine {
+ public:
+  // Fails if the config names a MinHash kernel this CPU cannot run.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(const Config& config);
+  virtual ~Engine() = default;
+
+  // Errors (InvalidArgument) leave the engine unchanged: an article with no words.
+  virtual absl::StatusOr<Decision> Process(const Article& article) = 0;
+
+  virtual EngineStats stats() const = 0;
+  virtual const LshParams& lsh_params() const = 0;
+  virtual std::string_view kernel_name() const = 0;
+};
+
+}  // namespace dedup
+
+#endif  // DEDUP_ENGINE_ENGINE_H_

@@ -1,0 +1,39 @@
+// File mode: JSON lines in, one decision line out per input line, in input order.
+//
+// Drives the same Engine as the daemon. A line that cannot be used (not JSON, no id, no body,
+// wrong types, no words, blank) gets an error record instead of a decision and processing goes
+// on; see parse/article_json.h for both formats.
+// Thread-safety: RunFileMode is a function of its arguments; it owns its engine.
+#ifndef DEDUP_FILEMODE_FILE_MODE_H_
+#define DEDUP_FILEMODE_FILE_MODE_H_
+
+#include <cstdint>
+#include <istream>
+#include <ostream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "dedup/config/config.h"
+#include "dedup/engine/engine.h"
+
+namespace dedup {
+
+struct FileModeSummary {
+  uint64_t lines = 0;
+  uint64_t errors = 0;
+  double seconds = 0;
+  EngineStats engine;
+  std::string kernel;
+  LshParams lsh;
+};
+
+// Returns an error only for I/O failure or an unusable config; bad lines are not errors.
+absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& out,
+                         FileModeSummary* summary);
+
+// "articles=... clusters=... duplicates=... errors=... articles_per_second=..." and more.
+std::string FormatSummary(const FileModeSummary& s);
+
+}  // namespace dedup
+
+#endif  // DEDUP_FILEMODE_FILE_MODE_H_

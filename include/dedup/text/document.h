@@ -1,0 +1,33 @@
+// The analysed form of an article's text: normalised, split into lines, tokenised into words,
+// each word and each line hashed once.
+//
+// Word and line hashes are XXH3-64. A line's hash covers its words (not its spacing or
+// punctuation), so a footer re-wrapped with other whitespace or quotes still hashes the same.
+// Thread-safety: a Document is a value; AnalyzeText is a pure function.
+#ifndef DEDUP_TEXT_DOCUMENT_H_
+#define DEDUP_TEXT_DOCUMENT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dedup {
+
+struct TextLine {
+  uint32_t first_word = 0;  // index into Document::word_hashes
+  uint32_t num_words = 0;   // > 0: lines without words are not kept
+  uint64_t hash = 0;
+};
+
+struct Document {
+  std::vector<uint64_t> word_hashes;
+  std::vector<TextLine> lines;
+};
+
+// Normalises `raw` (see normalize.h), then fills `doc`. Reuses doc's capacity.
+void AnalyzeText(std::string_view raw, Document& doc);
+
+}  // namespace dedup
+
+#endif  // DEDUP_TEXT_DOCUMENT_H_

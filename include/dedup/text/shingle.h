@@ -1,0 +1,25 @@
+// Word shingles: every run of k consecutive words, hashed to 64 bits.
+//
+// A shingle's hash is XXH3-64 over its k word hashes, so each word's bytes are hashed once no
+// matter how many shingles contain it. A text with fewer than k words (but at least one) yields
+// one shingle of all its words. The output is sorted and free of repeats: a shingle set.
+// Thread-safety: pure functions.
+#ifndef DEDUP_TEXT_SHINGLE_H_
+#define DEDUP_TEXT_SHINGLE_H_
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace dedup {
+
+// REQUIRES: k >= 1. Replaces the contents of `out`.
+void ShingleSet(std::span<const uint64_t> word_hashes, int k, std::vector<uint64_t>& out);
+
+// Hash of one word's bytes, as used in Document::word_hashes.
+uint64_t HashWord(std::string_view word);
+
+}  // namespace dedup
+
+#endif  // DEDUP_TEXT_SHINGLE_H_

@@ -1,0 +1,146 @@
+#include "dedup/cluster/cluster_set.h"
+
+#include <cassert>
+#include <limits>
+#include <utility>
+
+#include "dedup/base/strings.h"
+
+namespace dedup {
+
+ClusterSet::ClusterSet(const ClusterConfig& config) { set_config(config); }
+
+void ClusterSet::set_config(const ClusterConfig& config) {
+  config_ = config;
+  priority_.clear();
+  for (size_t i = 0; i < config.source_priority.size(); ++i) {
+    priority_.emplace(config.source_priority[i], static_cast<int>(i));
+  }
+  for (MemberState& s : members_) {
+    if (s.cluster != kNoCluster) s.priority = Priority(s.source);
+  }
+}
+
+int ClusterSet::Priority(std::string_view source) const {
+  auto it = priority_.find(AV(source));
+  return it == priority_.end() ? std::numeric_limits<int>::max() : it->second;
+}
+
+bool ClusterSet::Better(MemberHandle a, MemberHandle b) const {
+  const MemberState& x = members_[a];
+  const MemberState& y = members_[b];
+  switch (config_.canonical_policy) {
+    case CanonicalPolicy::kLongest:
+      if (x.length_words != y.length_words) return x.length_words > y.length_words;
+      break;
+    case CanonicalPolicy::kSourcePriority:
+      if (x.priority != y.priority) return x.priority < y.priority;
+      break;
+    case CanonicalPolicy::kEarliest:
+      break;
+  }
+  if (x.published_at != y.published_at) return x.published_at < y.published_at;
+  return x.arrival < y.arrival;
+}
+
+ClusterSet::MemberState& ClusterSet::State(MemberHandle m) {
+  if (m >= members_.size()) members_.resize(static_cast<size_t>(m) + 1);
+  return members_[m];
+}
+
+ClusterHandle ClusterSet::ClusterOf(MemberHandle m) const {
+  return m < members_.size() ? members_[m].cluster : kNoCluster;
+}
+
+ClusterHandle ClusterSet::Create(std::string name, MemberHandle m, const MemberTraits& traits) {
+  ClusterHandle c;
+  if (!free_.empty()) {
+    c = free_.back();
+    free_.pop_back();
+  } else {
+    c = static_cast<ClusterHandle>(clusters_.size());
+    clusters_.emplace_back();
+  }
+  Cluster& cl = clusters_[c];
+  cl.name = std::move(name);
+  cl.members.clear();
+  cl.canonical = m;
+  cl.created = ++created_total_;
+  cl.live = true;
+  ++live_;
+  Join(c, m, traits);
+  return c;
+}
+
+void ClusterSet::Join(ClusterHandle c, MemberHandle m, const MemberTraits& traits) {
+  MemberState& s = State(m);
+  assert(s.cluster == kNoCluster);
+  s.source = std::string(traits.source);
+  s.published_at = traits.published_at;
+  s.arrival = traits.arrival;
+  s.length_words = traits.length_words;
+  s.priority = Priority(s.source);
+  s.cluster = c;
+  Cluster& cl = clusters_[c];
+  s.pos = static_cast<uint32_t>(cl.members.size());
+  cl.members.push_back(m);
+  if (cl.members.size() == 1 || Better(m, cl.canonical)) cl.canonical = m;
+}
+
+ClusterHandle ClusterSet::Merge(ClusterHandle a, ClusterHandle b) {
+  if (a == b) return a;
+  Cluster* big = &clusters_[a];
+  Cluster* small = &clusters_[b];
+  ClusterHandle survivor = a, absorbed = b;
+  if (small->members.size() > big->members.size() ||
+      (small->members.size() == big->members.size() && small->created < big->created)) {
+    std::swap(big, small);
+    std::swap(survivor, absorbed);
+  }
+  for (MemberHandle m : small->members) {
+    MemberState& s = members_[m];
+    s.cluster = survivor;
+    s.pos = static_cast<uint32_t>(big->members.size());
+    big->members.push_back(m);
+  }
+  if (Better(small->canonical, big->canonical)) big->canonical = small->canonical;
+  small->members.clear();
+  small->members.shrink_to_fit();
+  small->live = false;
+  free_.push_back(absorbed);
+  --live_;
+  ++merged_total_;
+  return survivor;
+}
+
+void ClusterSet::Repick(Cluster& c) {
+  c.canonical = c.members.front();
+  for (MemberHandle m : c.members) {
+    if (Better(m, c.canonical)) c.canonical = m;
+  }
+}
+
+void ClusterSet::Remove(MemberHandle m) {
+  if (m >= members_.size() || members_[m].cluster == kNoCluster) return;
+  MemberState& s = members_[m];
+  const ClusterHandle ch = s.cluster;
+  Cluster& c = clusters_[ch];
+  const uint32_t pos = s.pos;
+  const MemberHandle last = c.members.back();
+  c.members[pos] = last;
+  members_[last].pos = pos;
+  c.members.pop_back();
+  s.cluster = kNoCluster;
+  s.source.clear();
+  if (c.members.empty()) {
+    c.live = false;
+    c.name.clear();
+    c.members.shrink_to_fit();
+    free_.push_back(ch);
+    --live_;
+    return;
+  }
+  if (c.canonical == m) Repick(c);
+}
+
+}  // namespace dedup

@@ -1,0 +1,297 @@
+#include "dedup/config/config.h"
+
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "dedup/base/log.h"
+#include "dedup/base/status.h"
+
+// Header-only and without exceptions: errors are values here. Debian's libtomlplusplus.so is
+// built with exceptions (its symbols live in toml::ex), so the shared library is not linked.
+#define TOML_HEADER_ONLY 1
+#define TOML_EXCEPTIONS 0
+#include <toml++/toml.h>
+#include "dedup/base/strings.h"
+
+namespace dedup {
+namespace {
+
+// Context for one key while it is being applied: its dotted name and where it stands.
+struct KeyRef {
+  std::string name;
+  std::string where;
+};
+
+absl::Status KeyError(const KeyRef& k, std::string_view problem) {
+  return absl::InvalidArgumentError(Cat(k.where, ": ", k.name, ": ", problem));
+}
+
+std::string TypeName(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    default: return "a date/time";
+  }
+}
+
+absl::Status ReadInt(const toml::node& n, const KeyRef& k, int64_t lo, int64_t hi, int64_t& out) {
+  if (!n.is_integer()) return KeyError(k, Cat("expected an integer, got ", TypeName(n)));
+  const int64_t v = n.as_integer()->get();
+  if (v < lo || v > hi) {
+    return KeyError(k, Cat("must be between ", lo, " and ", hi, " (got ", v, ")"));
+  }
+  out = v;
+  return absl::OkStatus();
+}
+
+absl::Status ReadInt(const toml::node& n, const KeyRef& k, int64_t lo, int64_t hi, int& out) {
+  int64_t v = 0;
+  DEDUP_RETURN_IF_ERROR(ReadInt(n, k, lo, hi, v));
+  out = static_cast<int>(v);
+  return absl::OkStatus();
+}
+
+absl::Status ReadDouble(const toml::node& n, const KeyRef& k, double lo, double hi, double& out) {
+  double v;
+  if (n.is_floating_point()) {
+    v = n.as_floating_point()->get();
+  } else if (n.is_integer()) {
+    v = static_cast<double>(n.as_integer()->get());
+  } else {
+    return KeyError(k, Cat("expected a number, got ", TypeName(n)));
+  }
+  if (!(v >= lo && v <= hi)) {
+    return KeyError(k, Cat("must be between ", lo, " and ", hi, " (got ", v, ")"));
+  }
+  out = v;
+  return absl::OkStatus();
+}
+
+absl::Status ReadBool(const toml::node& n, const KeyRef& k, bool& out) {
+  if (!n.is_boolean()) return KeyError(k, Cat("expected true or false, got ", TypeName(n)));
+  out = n.as_boolean()->get();
+  return absl::OkStatus();
+}
+
+absl::Status ReadString(const toml::node& n, const KeyRef& k, std::string& out) {
+  if (!n.is_string()) return KeyError(k, Cat("expected a string, got ", TypeName(n)));
+  out = n.as_string()->get();
+  return absl::OkStatus();
+}
+
+absl::Status ReadNonEmpty(const toml::node& n, const KeyRef& k, std::string& out) {
+  DEDUP_RETURN_IF_ERROR(ReadString(n, k, out));
+  if (out.empty()) return KeyError(k, "must not be empty");
+  return absl::OkStatus();
+}
+
+absl::Status ReadChoice(const toml::node& n, const KeyRef& k,
+                        std::initializer_list<std::string_view> choices, std::string& out) {
+  std::string v;
+  DEDUP_RETURN_IF_ERROR(ReadString(n, k, v));
+  for (std::string_view c : choices) {
+    if (v == c) {
+      out = v;
+      return absl::OkStatus();
+    }
+  }
+  std::string list;
+  for (std::string_view c : choices) list = list.empty() ? std::string(c) : Cat(list, ", ", c);
+  return KeyError(k, Cat("must be one of ", list, " (got \"", v, "\")"));
+}
+
+using Applier = std::function<absl::Status(const toml::node&, const KeyRef&, Config&)>;
+
+const absl::flat_hash_map<std::string, Applier>& Schema() {
+  constexpr int64_t kMaxI64 = std::numeric_limits<int64_t>::max();
+  static const auto* schema = new absl::flat_hash_map<std::string, Applier>{
+      // [input]
+      {"input.id_field", [](auto& n, auto& k, Config& c) { return ReadNonEmpty(n, k, c.input.id_field); }},
+      {"input.body_field", [](auto& n, auto& k, Config& c) { return ReadNonEmpty(n, k, c.input.body_field); }},
+      {"input.title_field", [](auto& n, auto& k, Config& c) { return ReadNonEmpty(n, k, c.input.title_field); }},
+      {"input.source_field", [](auto& n, auto& k, Config& c) { return ReadNonEmpty(n, k, c.input.source_field); }},
+      {"input.url_field", [](auto& n, auto& k, Config& c) { return ReadNonEmpty(n, k, c.input.url_field); }},
+      {"input.published_at_field",
+       [](auto& n, auto& k, Config& c) { return ReadNonEmpty(n, k, c.input.published_at_field); }},
+      {"input.max_article_bytes",
+       [](auto& n, auto& k, Config& c) {
+         return ReadInt(n, k, 1024, int64_t{1} << 30, c.input.max_article_bytes);
+       }},
+      // [text]
+      {"text.shingle_words", [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 16, c.text.shingle_words); }},
+      {"text.include_title", [](auto& n, auto& k, Config& c) { return ReadBool(n, k, c.text.include_title); }},
+      // [boilerplate]
+      {"boilerplate.enabled", [](auto& n, auto& k, Config& c) { return ReadBool(n, k, c.boilerplate.enabled); }},
+      {"boilerplate.min_articles",
+       [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 1000, c.boilerplate.min_articles); }},
+      {"boilerplate.max_lines_per_source",
+       [](auto& n, auto& k, Config& c) {
+         return ReadInt(n, k, 16, 10000000, c.boilerplate.max_lines_per_source);
+       }},
+      {"boilerplate.max_sources",
+       [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 10000000, c.boilerplate.max_sources); }},
+      {"boilerplate.min_kept_tokens",
+       [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 0, 100000, c.boilerplate.min_kept_tokens); }},
+      // [sketch]
+      {"sketch.num_hashes",
+       [](auto& n, auto& k, Config& c) -> absl::Status {
+         DEDUP_RETURN_IF_ERROR(ReadInt(n, k, 16, 1024, c.sketch.num_hashes));
+         if (c.sketch.num_hashes % 8 != 0) {
+           return KeyError(k, Cat("must be a multiple of 8 (got ", c.sketch.num_hashes, ")"));
+         }
+         return absl::OkStatus();
+       }},
+      {"sketch.seed", [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 0, kMaxI64, c.sketch.seed); }},
+      {"sketch.kernel",
+       [](auto& n, auto& k, Config& c) { return ReadChoice(n, k, {"auto", "scalar"}, c.sketch.kernel); }},
+      // [index]
+      {"index.lsh_threshold",
+       [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.05, 0.95, c.index.lsh_threshold); }},
+      {"index.false_positive_weight",
+       [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.0, 1.0, c.index.false_positive_weight); }},
+      {"index.false_negative_weight",
+       [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.0, 1.0, c.index.false_negative_weight); }},
+      {"index.max_candidates",
+       [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 100000, c.index.max_candidates); }},
+      // [match]
+      {"match.jaccard_threshold",
+       [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.0, 1.0, c.match.jaccard_threshold); }},
+      {"match.containment_threshold",
+       [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.0, 1.0, c.match.containment_threshold); }},
+      {"match.min_containment_shingles",
+       [](auto& n, auto& k, Config& c) {
+         return ReadInt(n, k, 1, 1000000, c.match.min_containment_shingles);
+       }},
+      // [cluster]
+      {"cluster.canonical_policy",
+       [](auto& n, auto& k, Config& c) -> absl::Status {
+         std::string v;
+         DEDUP_RETURN_IF_ERROR(ReadChoice(n, k, {"earliest", "longest", "source_priority"}, v));
+         c.cluster.canonical_policy = v == "earliest" ? CanonicalPolicy::kEarliest
+                                      : v == "longest" ? CanonicalPolicy::kLongest
+                                                       : CanonicalPolicy::kSourcePriority;
+         return absl::OkStatus();
+       }},
+      {"cluster.source_priority",
+       [](auto& n, auto& k, Config& c) -> absl::Status {
+         const toml::array* arr = n.as_array();
+         if (arr == nullptr) return KeyError(k, Cat("expected an array of strings, got ", TypeName(n)));
+         c.cluster.source_priority.clear();
+         for (const toml::node& e : *arr) {
+           if (!e.is_string()) {
+             return KeyError(k, Cat("expected an array of strings, found ", TypeName(e)));
+           }
+           c.cluster.source_priority.push_back(e.as_string()->get());
+         }
+         return absl::OkStatus();
+       }},
+      {"cluster.window_hours",
+       [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.001, 24.0 * 365 * 10, c.cluster.window_hours); }},
+      {"cluster.max_articles",
+       [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 1000000000, c.cluster.max_articles); }},
+      // [log]
+      {"log.level",
+       [](auto& n, auto& k, Config& c) -> absl::Status {
+         DEDUP_RETURN_IF_ERROR(ReadString(n, k, c.log.level));
+         auto lv = ParseLogLevel(c.log.level);
+         if (!lv.ok()) return KeyError(k, SV(lv.status().message()));
+         return absl::OkStatus();
+       }},
+      {"log.format",
+       [](auto& n, auto& k, Config& c) { return ReadChoice(n, k, {"logfmt", "json"}, c.log.format); }},
+  };
+  return *schema;
+}
+
+std::string Where(std::string_view origin, const toml::node& n) {
+  const auto& src = n.source();
+  if (src.begin.line == 0) return std::string(origin);
+  return Cat(origin, ":", src.begin.line);
+}
+
+absl::Status CrossCheck(const Config& c, std::string_view origin) {
+  if (c.index.false_positive_weight + c.index.false_negative_weight <= 0) {
+    return absl::InvalidArgumentError(Cat(
+        origin, ": index.false_positive_weight, index.false_negative_weight: must not both be 0"));
+  }
+  if (c.cluster.canonical_policy == CanonicalPolicy::kSourcePriority &&
+      c.cluster.source_priority.empty()) {
+    return absl::InvalidArgumentError(Cat(
+        origin, ": cluster.source_priority: must list at least one source when "
+                "cluster.canonical_policy = \"source_priority\""));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string_view CanonicalPolicyName(CanonicalPolicy p) {
+  switch (p) {
+    case CanonicalPolicy::kEarliest: return "earliest";
+    case CanonicalPolicy::kLongest: return "longest";
+    case CanonicalPolicy::kSourcePriority: return "source_priority";
+  }
+  return "earliest";
+}
+
+absl::StatusOr<Config> ParseConfig(std::string_view toml_text, std::string_view origin) {
+  toml::parse_result parsed = toml::parse(toml_text, origin);
+  if (!parsed) {
+    const auto& e = parsed.error();
+    return absl::InvalidArgumentError(Cat(origin, ":", e.source().begin.line, ":",
+                                                   e.source().begin.column,
+                                                   ": TOML syntax error: ", e.description()));
+  }
+  const toml::table& root = parsed.table();
+  Config config;
+  const auto& schema = Schema();
+  for (const auto& [section_key, section_node] : root) {
+    const std::string section(section_key.str());
+    const toml::table* section_table = section_node.as_table();
+    if (section_table == nullptr) {
+      return absl::InvalidArgumentError(Cat(
+          Where(origin, section_node), ": ", section, ": unknown top-level key (settings go in "
+          "sections such as [cluster]; see config/dedupd.toml)"));
+    }
+    bool known_section = false;
+    for (const auto& [name, applier] : schema) {
+      if (name.size() > section.size() && name.compare(0, section.size(), section) == 0 &&
+          name[section.size()] == '.') {
+        known_section = true;
+        break;
+      }
+    }
+    if (!known_section) {
+      return absl::InvalidArgumentError(
+          Cat(Where(origin, section_node), ": [", section, "]: unknown section"));
+    }
+    for (const auto& [key, node] : *section_table) {
+      KeyRef ref{Cat(section, ".", key.str()), Where(origin, node)};
+      auto it = schema.find(ref.name);
+      if (it == schema.end()) return KeyError(ref, "unknown key");
+      DEDUP_RETURN_IF_ERROR(it->second(node, ref, config));
+    }
+  }
+  DEDUP_RETURN_IF_ERROR(CrossCheck(config, origin));
+  return config;
+}
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(Cat(path, ": cannot open config file"));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) return absl::DataLossError(Cat(path, ": read error"));
+  return ParseConfig(buf.str(), path);
+}
+
+}  // namespace dedup

@@ -1,0 +1,295 @@
+#include "dedup/engine/engine.h"
+
+#include <algorithm>
+#include <queue>
+#include <tuple>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "dedup/base/reject.h"
+#include "dedup/base/status.h"
+#include "dedup/cluster/cluster_set.h"
+#include "dedup/index/verify.h"
+#include "dedup/sketch/minhash.h"
+#include "dedup/text/boilerplate.h"
+#include "dedup/text/document.h"
+#include "dedup/text/shingle.h"
+
+namespace dedup {
+namespace {
+
+// The key the boilerplate filter learns under: the source, else the URL's host.
+std::string_view SourceKey(const Article& a) {
+  if (!a.source.empty()) return a.source;
+  std::string_view url = a.url;
+  const size_t scheme = url.find("://");
+  if (scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
+  return url.substr(0, url.find('/'));
+}
+
+class EngineImpl final : public Engine {
+ public:
+  EngineImpl(const Config& config, MinHashKernel kernel)
+      : config_(config),
+        hasher_(config.sketch.num_hashes, static_cast<uint64_t>(config.sketch.seed), kernel),
+        index_(OptimalLshParams(config.index.lsh_threshold, config.sketch.num_hashes,
+                                config.index.false_positive_weight,
+                                config.index.false_negative_weight)),
+        clusters_(config.cluster),
+        boilerplate_(config.boilerplate),
+        window_ms_(static_cast<EventTimeMs>(config.cluster.window_hours * 3600.0 * 1000.0)) {}
+
+  absl::StatusOr<Decision> Process(const Article& article) override;
+  EngineStats stats() const override;
+  const LshParams& lsh_params() const override { return index_.params(); }
+  std::string_view kernel_name() const override { return hasher_.kernel_name(); }
+
+ private:
+  struct Doc {
+    std::string id;
+    bool id_is_number = false;
+    EventTimeMs published_at = 0;
+    uint64_t arrival = 0;
+    uint32_t shingles = 0;
+    bool live = false;
+    // The decision as first given, replayed for a repeated id.
+    std::string matched_id;
+    float similarity = 0;
+    float containment = 0;
+  };
+  using HeapEntry = std::tuple<EventTimeMs, uint64_t, DocHandle>;  // (published_at, arrival, doc)
+
+  std::span<uint32_t> Sig(DocHandle h) {
+    const size_t n = static_cast<size_t>(config_.sketch.num_hashes);
+    return {signatures_.data() + static_cast<size_t>(h) * n, n};
+  }
+  DocHandle Allocate();
+  void Evict(DocHandle h);
+  void EvictExpired(EventTimeMs watermark);
+  void AnalyzeAndSign(const Article& article, std::string_view source_key);
+  Decision MakeDecision(DocHandle h) const;
+
+  Config config_;
+  MinHasher hasher_;
+  LshIndex index_;
+  ClusterSet clusters_;
+  BoilerplateFilter boilerplate_;
+  EventTimeMs window_ms_;
+
+  std::vector<Doc> docs_;
+  std::vector<uint32_t> signatures_;  // docs_.size() * num_hashes
+  std::vector<DocHandle> free_;
+  absl::flat_hash_map<std::string, DocHandle> by_id_;
+  std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<HeapEntry>> by_age_;
+  EventTimeMs watermark_ = 0;
+  bool have_watermark_ = false;
+  uint64_t arrival_ = 0;
+  EngineStats stats_;
+
+  // Scratch buffers reused across articles.
+  Document doc_;
+  std::vector<char> is_boilerplate_;
+  std::vector<uint64_t> line_hashes_;
+  std::vector<uint64_t> kept_words_;
+  std::vector<uint64_t> shingles_;
+  std::vector<uint32_t> sig_;
+  std::vector<DocHandle> candidates_;
+  std::vector<DocHandle> matched_;  // candidates that passed verification
+  uint32_t words_ = 0;
+};
+
+DocHandle EngineImpl::Allocate() {
+  if (!free_.empty()) {
+    const DocHandle h = free_.back();
+    free_.pop_back();
+    return h;
+  }
+  const DocHandle h = static_cast<DocHandle>(docs_.size());
+  docs_.emplace_back();
+  signatures_.resize(signatures_.size() + static_cast<size_t>(config_.sketch.num_hashes));
+  return h;
+}
+
+void EngineImpl::Evict(DocHandle h) {
+  Doc& d = docs_[h];
+  index_.Remove(h, Sig(h));
+  clusters_.Remove(h);
+  by_id_.erase(d.id);
+  d = Doc{};
+  free_.push_back(h);
+}
+
+void EngineImpl::EvictExpired(EventTimeMs watermark) {
+  while (!by_age_.empty()) {
+    const auto [t, arrival, h] = by_age_.top();
+    const bool expired = t < watermark - window_ms_;
+    const bool over = by_id_.size() > static_cast<size_t>(config_.cluster.max_articles);
+    if (!expired && !over) break;
+    by_age_.pop();
+    Evict(h);
+    ++(expired ? stats_.evicted_window : stats_.evicted_capacity);
+  }
+}
+
+void EngineImpl::AnalyzeAndSign(const Article& article, std::string_view source_key) {
+  if (config_.text.include_title && !article.title.empty()) {
+    std::string text = article.title;
+    text.push_back('\n');
+    text.append(article.body);
+    AnalyzeText(text, doc_);
+  } else {
+    AnalyzeText(article.body, doc_);
+  }
+  line_hashes_.clear();
+  for (const TextLine& l : doc_.lines) line_hashes_.push_back(l.hash);
+  is_boilerplate_.assign(doc_.lines.size(), 0);
+  boilerplate_.Classify(source_key, line_hashes_, is_boilerplate_);
+
+  kept_words_.clear();
+  uint64_t dropped = 0;
+  for (size_t i = 0; i < doc_.lines.size(); ++i) {
+    const TextLine& l = doc_.lines[i];
+    if (is_boilerplate_[i]) {
+      ++dropped;
+      continue;
+    }
+    kept_words_.insert(kept_words_.end(), doc_.word_hashes.begin() + l.first_word,
+                       doc_.word_hashes.begin() + l.first_word + l.num_words);
+  }
+  std::span<const uint64_t> words = kept_words_;
+  if (kept_words_.size() < static_cast<size_t>(config_.boilerplate.min_kept_tokens) &&
+      doc_.word_hashes.size() > kept_words_.size()) {
+    // Too little left: this page may be all boilerplate-looking lines (a site re-posting the same
+    // story); comparing it whole is better than comparing a fragment.
+    words = doc_.word_hashes;
+    ++stats_.boilerplate_fallbacks;
+  } else {
+    stats_.boilerplate_lines += dropped;
+  }
+  words_ = static_cast<uint32_t>(words.size());
+  ShingleSet(words, config_.text.shingle_words, shingles_);
+  sig_.resize(static_cast<size_t>(config_.sketch.num_hashes));
+  hasher_.Sign(shingles_, sig_);
+}
+
+Decision EngineImpl::MakeDecision(DocHandle h) const {
+  const Doc& d = docs_[h];
+  Decision out;
+  out.id = d.id;
+  out.id_is_number = d.id_is_number;
+  const ClusterHandle c = clusters_.ClusterOf(h);
+  out.cluster_id = clusters_.Name(c);
+  out.canonical_id = docs_[clusters_.Canonical(c)].id;
+  out.duplicate = !d.matched_id.empty();
+  out.matched_id = d.matched_id;
+  out.similarity = d.similarity;
+  out.containment = d.containment;
+  return out;
+}
+
+absl::StatusOr<Decision> EngineImpl::Process(const Article& article) {
+  if (auto it = by_id_.find(article.id); it != by_id_.end()) {
+    ++stats_.replays;
+    Decision d = MakeDecision(it->second);
+    d.replayed = true;
+    return d;
+  }
+  const std::string_view source_key = SourceKey(article);
+  AnalyzeAndSign(article, source_key);
+  if (shingles_.empty()) {
+    ++stats_.rejected;
+    return RejectError("empty_body", "body has no words");
+  }
+  boilerplate_.Learn(source_key, line_hashes_);
+
+  EventTimeMs t = article.published_at.value_or(have_watermark_ ? watermark_ : 0);
+  if (!have_watermark_ || t > watermark_) {
+    watermark_ = t;
+    have_watermark_ = true;
+  }
+  EvictExpired(watermark_);
+
+  candidates_.clear();
+  index_.Query(sig_, candidates_);
+  if (candidates_.size() > static_cast<size_t>(config_.index.max_candidates)) {
+    ++stats_.candidates_truncated;
+    candidates_.resize(static_cast<size_t>(config_.index.max_candidates));
+  }
+  stats_.candidates += candidates_.size();
+
+  const uint32_t n_shingles = static_cast<uint32_t>(shingles_.size());
+  DocHandle best = 0;
+  PairScore best_score;
+  bool have_best = false;
+  matched_.clear();
+  for (DocHandle c : candidates_) {
+    const PairScore s = ScorePair(sig_, n_shingles, Sig(c), docs_[c].shingles, config_.match);
+    if (!s.match) {
+      ++stats_.candidates_rejected;
+      continue;
+    }
+    matched_.push_back(c);
+    const double strength = std::max(s.jaccard, s.containment);
+    const double best_strength = std::max(best_score.jaccard, best_score.containment);
+    if (!have_best || strength > best_strength ||
+        (strength == best_strength && s.jaccard > best_score.jaccard)) {
+      best = c;
+      best_score = s;
+      have_best = true;
+    }
+  }
+
+  const DocHandle h = Allocate();
+  Doc& d = docs_[h];
+  d.id = article.id;
+  d.id_is_number = article.id_is_number;
+  d.published_at = t;
+  d.arrival = ++arrival_;
+  d.shingles = n_shingles;
+  d.live = true;
+  std::copy(sig_.begin(), sig_.end(), Sig(h).begin());
+  const MemberTraits traits{t, d.arrival, words_, article.source};
+
+  ++stats_.articles;
+  if (have_best) {
+    d.matched_id = docs_[best].id;
+    d.similarity = static_cast<float>(best_score.jaccard);
+    d.containment = static_cast<float>(best_score.containment);
+    // Merging can retire a cluster handle, so look each matched document's cluster up afresh.
+    ClusterHandle target = clusters_.ClusterOf(best);
+    for (DocHandle m : matched_) {
+      const ClusterHandle other = clusters_.ClusterOf(m);
+      if (other != target) target = clusters_.Merge(target, other);
+    }
+    clusters_.Join(target, h, traits);
+    ++stats_.duplicates;
+  } else {
+    clusters_.Create(article.id, h, traits);
+  }
+  index_.Insert(h, Sig(h));
+  by_id_.emplace(article.id, h);
+  by_age_.emplace(t, d.arrival, h);
+  EvictExpired(watermark_);  // the count cap
+
+  Decision out = MakeDecision(h);
+  out.candidates = static_cast<uint32_t>(candidates_.size());
+  return out;
+}
+
+EngineStats EngineImpl::stats() const {
+  EngineStats s = stats_;
+  s.clusters_created = clusters_.clusters_created();
+  s.clusters_merged = clusters_.clusters_merged();
+  s.indexed = by_id_.size();
+  s.clusters = clusters_.num_clusters();
+  return s;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Config& config) {
+  DEDUP_ASSIGN_OR_RETURN(MinHashKernel kernel, SelectMinHashKernel(config.sketch.kernel));
+  return std::unique_ptr<Engine>(new EngineImpl(config, kernel));
+}
+
+}  // namespace dedup

@@ -1,0 +1,77 @@
+#include "dedup/filemode/file_mode.h"
+
+#include <chrono>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_format.h"
+#include "dedup/base/reject.h"
+#include "dedup/base/status.h"
+#include "dedup/parse/article_json.h"
+
+namespace dedup {
+
+absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& out,
+                         FileModeSummary* summary) {
+  DEDUP_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Create(config));
+  ArticleParser parser(config.input);
+  FileModeSummary s;
+  s.kernel = std::string(engine->kernel_name());
+  s.lsh = engine->lsh_params();
+  const auto start = std::chrono::steady_clock::now();
+  std::string line;
+  std::string buf;
+  while (std::getline(in, line)) {
+    ++s.lines;
+    buf.clear();
+    if (absl::StripAsciiWhitespace(line).empty()) {
+      AppendErrorJson(buf, std::nullopt, false, RejectError("empty_line", "blank input line"));
+      ++s.errors;
+    } else {
+      absl::StatusOr<Article> article = parser.Parse(line);
+      absl::StatusOr<Decision> decision =
+          article.ok() ? engine->Process(*article) : absl::StatusOr<Decision>(article.status());
+      if (decision.ok()) {
+        AppendDecisionJson(buf, *decision);
+      } else {
+        std::optional<std::string> id;
+        bool is_number = false;
+        if (article.ok()) {
+          id = article->id;
+          is_number = article->id_is_number;
+        } else {
+          id = parser.TryExtractId(line);
+        }
+        AppendErrorJson(buf, id, is_number, decision.status());
+        ++s.errors;
+      }
+    }
+    buf.push_back('\n');
+    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+    if (!out) return absl::DataLossError("write to output failed");
+  }
+  if (in.bad()) return absl::DataLossError("read from input failed");
+  out.flush();
+  if (!out) return absl::DataLossError("write to output failed");
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  s.engine = engine->stats();
+  if (summary != nullptr) *summary = std::move(s);
+  return absl::OkStatus();
+}
+
+std::string FormatSummary(const FileModeSummary& s) {
+  const uint64_t articles = s.engine.articles + s.engine.replays;
+  const double rate = s.seconds > 0 ? static_cast<double>(articles) / s.seconds : 0.0;
+  const double cand = s.engine.articles > 0 ? static_cast<double>(s.engine.candidates) /
+                                                  static_cast<double>(s.engine.articles)
+                                            : 0.0;
+  return absl::StrFormat(
+      "articles=%d clusters=%d duplicates=%d errors=%d articles_per_second=%.0f seconds=%.3f "
+      "merges=%d candidates_per_article=%.2f boilerplate_lines=%d evicted=%d replays=%d "
+      "kernel=%s lsh_bands=%d lsh_rows=%d",
+      articles, s.engine.clusters_created - s.engine.clusters_merged, s.engine.duplicates, s.errors, rate, s.seconds,
+      s.engine.clusters_merged, cand, s.engine.boilerplate_lines,
+      s.engine.evicted_window + s.engine.evicted_capacity, s.engine.replays, s.kernel, s.lsh.bands,
+      s.lsh.rows);
+}
+
+}  // namespace dedup

@@ -1,0 +1,166 @@
+#include "dedup/parse/article_json.h"
+
+#include <simdjson.h>
+
+#include "absl/strings/str_cat.h"
+#include "dedup/base/json_writer.h"
+#include "dedup/base/reject.h"
+#include "dedup/base/status.h"
+#include "dedup/base/strings.h"
+
+namespace dedup {
+
+struct ArticleParser::Impl {
+  InputConfig config;
+  simdjson::dom::parser parser;
+};
+
+ArticleParser::ArticleParser(const InputConfig& config) : impl_(std::make_unique<Impl>()) {
+  impl_->config = config;
+}
+ArticleParser::~ArticleParser() = default;
+
+namespace {
+
+// Reads an optional string field: absent or null leaves `out` untouched.
+absl::Status OptionalString(simdjson::dom::object obj, std::string_view field, std::string& out) {
+  simdjson::dom::element e;
+  if (obj.at_key(field).get(e) != simdjson::SUCCESS || e.is_null()) return absl::OkStatus();
+  std::string_view v;
+  if (e.get_string().get(v) != simdjson::SUCCESS) {
+    return RejectError("bad_field", Cat("field \"", field, "\" must be a string"));
+  }
+  out.assign(v);
+  return absl::OkStatus();
+}
+
+absl::Status ReadId(simdjson::dom::object obj, std::string_view field, Article& a) {
+  simdjson::dom::element e;
+  if (obj.at_key(field).get(e) != simdjson::SUCCESS || e.is_null()) {
+    return RejectError("missing_id", Cat("missing required field \"", field, "\""));
+  }
+  std::string_view s;
+  int64_t i;
+  uint64_t u;
+  if (e.get_string().get(s) == simdjson::SUCCESS) {
+    if (s.empty()) return RejectError("bad_id", Cat("field \"", field, "\" is empty"));
+    a.id.assign(s);
+  } else if (e.get_int64().get(i) == simdjson::SUCCESS) {
+    a.id = Cat(i);
+    a.id_is_number = true;
+  } else if (e.get_uint64().get(u) == simdjson::SUCCESS) {
+    a.id = Cat(u);
+    a.id_is_number = true;
+  } else {
+    return RejectError("bad_id",
+                       Cat("field \"", field, "\" must be a string or an integer"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Article> ArticleParser::Parse(std::string_view json) {
+  const InputConfig& cfg = impl_->config;
+  if (static_cast<int64_t>(json.size()) > cfg.max_article_bytes) {
+    return RejectError("too_large", Cat("message is ", json.size(),
+                                                 " bytes, over input.max_article_bytes = ",
+                                                 cfg.max_article_bytes));
+  }
+  simdjson::dom::element root;
+  const auto err = impl_->parser.parse(json.data(), json.size()).get(root);
+  if (err == simdjson::UTF8_ERROR) return RejectError("invalid_utf8", "message is not valid UTF-8");
+  if (err != simdjson::SUCCESS) {
+    return RejectError("not_json", Cat("not valid JSON: ", simdjson::error_message(err)));
+  }
+  simdjson::dom::object obj;
+  if (root.get_object().get(obj) != simdjson::SUCCESS) {
+    return RejectError("not_object", "message is JSON but not an object");
+  }
+  Article a;
+  DEDUP_RETURN_IF_ERROR(ReadId(obj, cfg.id_field, a));
+  simdjson::dom::element body;
+  if (obj.at_key(cfg.body_field).get(body) != simdjson::SUCCESS || body.is_null()) {
+    return RejectError("missing_body",
+                       Cat("missing required field \"", cfg.body_field, "\""));
+  }
+  std::string_view body_text;
+  if (body.get_string().get(body_text) != simdjson::SUCCESS) {
+    return RejectError("bad_body", Cat("field \"", cfg.body_field, "\" must be a string"));
+  }
+  a.body.assign(body_text);
+  DEDUP_RETURN_IF_ERROR(OptionalString(obj, cfg.title_field, a.title));
+  DEDUP_RETURN_IF_ERROR(OptionalString(obj, cfg.source_field, a.source));
+  DEDUP_RETURN_IF_ERROR(OptionalString(obj, cfg.url_field, a.url));
+  std::string published;
+  DEDUP_RETURN_IF_ERROR(OptionalString(obj, cfg.published_at_field, published));
+  if (!published.empty()) {
+    auto t = ParseRfc3339Ms(published);
+    if (!t.ok()) {
+      return RejectError("bad_timestamp", Cat("field \"", cfg.published_at_field,
+                                                       "\": ", t.status().message()));
+    }
+    a.published_at = *t;
+  }
+  return a;
+}
+
+std::optional<std::string> ArticleParser::TryExtractId(std::string_view json) {
+  if (static_cast<int64_t>(json.size()) > impl_->config.max_article_bytes) return std::nullopt;
+  simdjson::dom::element root;
+  if (impl_->parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  simdjson::dom::object obj;
+  if (root.get_object().get(obj) != simdjson::SUCCESS) return std::nullopt;
+  Article a;
+  if (!ReadId(obj, impl_->config.id_field, a).ok()) return std::nullopt;
+  return a.id;
+}
+
+namespace {
+void AppendId(std::string& out, const std::string& id, bool is_number) {
+  if (is_number) {
+    out.append(id);
+  } else {
+    AppendJsonString(out, id);
+  }
+}
+}  // namespace
+
+void AppendDecisionJson(std::string& out, const Decision& d) {
+  out.append("{\"id\":");
+  AppendId(out, d.id, d.id_is_number);
+  out.append(",\"cluster_id\":");
+  AppendJsonString(out, d.cluster_id);
+  out.append(",\"canonical_id\":");
+  AppendJsonString(out, d.canonical_id);
+  out.append(d.duplicate ? ",\"duplicate\":true,\"matched_id\":" : ",\"duplicate\":false,\"matched_id\":");
+  if (d.duplicate) {
+    AppendJsonString(out, d.matched_id);
+  } else {
+    out.append("null");
+  }
+  out.append(",\"similarity\":");
+  AppendJsonNumber(out, d.similarity);
+  out.append(",\"containment\":");
+  AppendJsonNumber(out, d.containment);
+  out.push_back('}');
+}
+
+void AppendErrorJson(std::string& out, const std::optional<std::string>& id, bool id_is_number,
+                     const absl::Status& error) {
+  out.append("{\"id\":");
+  if (id.has_value()) {
+    AppendId(out, *id, id_is_number);
+  } else {
+    out.append("null");
+  }
+  out.append(",\"error\":");
+  AppendJsonString(out, SV(error.message()));
+  out.append(",\"reason\":");
+  AppendJsonString(out, RejectReason(error));
+  out.push_back('}');
+}
+
+}  // namespace dedup

@@ -1,0 +1,66 @@
+#include "dedup/text/boilerplate.h"
+
+#include <algorithm>
+
+#include "dedup/base/strings.h"
+
+namespace dedup {
+
+BoilerplateFilter::BoilerplateFilter(const BoilerplateConfig& config) : config_(config) {}
+
+void BoilerplateFilter::Classify(std::string_view source, std::span<const uint64_t> line_hashes,
+                                 std::vector<char>& is_boilerplate) const {
+  auto it = sources_.find(AV(source));
+  for (size_t i = 0; i < line_hashes.size(); ++i) {
+    bool bp = false;
+    if (config_.enabled && it != sources_.end()) {
+      auto c = it->second.counts.find(line_hashes[i]);
+      bp = c != it->second.counts.end() &&
+           c->second >= static_cast<uint32_t>(config_.min_articles);
+    }
+    is_boilerplate[i] = bp ? 1 : 0;
+  }
+}
+
+void BoilerplateFilter::Learn(std::string_view source, std::span<const uint64_t> line_hashes) {
+  if (!config_.enabled) return;
+  scratch_.assign(line_hashes.begin(), line_hashes.end());
+  std::sort(scratch_.begin(), scratch_.end());
+  scratch_.erase(std::unique(scratch_.begin(), scratch_.end()), scratch_.end());
+  auto it = sources_.find(AV(source));
+  if (it == sources_.end()) {
+    it = sources_.emplace(std::string(source), SourceTable{}).first;
+  }
+  SourceTable& t = it->second;
+  t.last_used = ++clock_;
+  for (uint64_t h : scratch_) ++t.counts[h];
+  if (t.counts.size() > static_cast<size_t>(config_.max_lines_per_source)) Prune(t);
+  if (sources_.size() > static_cast<size_t>(config_.max_sources)) EvictSources();
+}
+
+void BoilerplateFilter::Prune(SourceTable& t) {
+  absl::erase_if(t.counts, [](const auto& kv) { return kv.second <= 1; });
+  const size_t cap = static_cast<size_t>(config_.max_lines_per_source);
+  while (t.counts.size() > cap - cap / 4) {
+    for (auto& kv : t.counts) kv.second /= 2;
+    absl::erase_if(t.counts, [](const auto& kv) { return kv.second == 0; });
+  }
+}
+
+void BoilerplateFilter::EvictSources() {
+  std::vector<uint64_t> stamps;
+  stamps.reserve(sources_.size());
+  for (const auto& kv : sources_) stamps.push_back(kv.second.last_used);
+  const size_t drop = std::max<size_t>(1, sources_.size() / 10);
+  std::nth_element(stamps.begin(), stamps.begin() + static_cast<ptrdiff_t>(drop - 1), stamps.end());
+  const uint64_t cutoff = stamps[drop - 1];
+  absl::erase_if(sources_, [cutoff](const auto& kv) { return kv.second.last_used <= cutoff; });
+}
+
+size_t BoilerplateFilter::num_lines() const {
+  size_t n = 0;
+  for (const auto& kv : sources_) n += kv.second.counts.size();
+  return n;
+}
+
+}  // namespace dedup

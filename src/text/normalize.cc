@@ -1,0 +1,284 @@
+#include "dedup/text/normalize.h"
+
+#include <utf8proc.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace dedup {
+namespace {
+
+void AppendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+constexpr uint32_t kReplacement = 0xFFFD;
+
+const absl::flat_hash_map<std::string_view, uint32_t>& NamedEntities() {
+  static const auto* m = new absl::flat_hash_map<std::string_view, uint32_t>{
+      {"amp", '&'},       {"lt", '<'},         {"gt", '>'},         {"quot", '"'},
+      {"apos", '\''},     {"nbsp", 0xA0},      {"ensp", 0x2002},    {"emsp", 0x2003},
+      {"thinsp", 0x2009}, {"shy", 0xAD},       {"lsquo", 0x2018},   {"rsquo", 0x2019},
+      {"sbquo", 0x201A},  {"ldquo", 0x201C},   {"rdquo", 0x201D},   {"bdquo", 0x201E},
+      {"laquo", 0xAB},    {"raquo", 0xBB},     {"lsaquo", 0x2039},  {"rsaquo", 0x203A},
+      {"prime", 0x2032},  {"Prime", 0x2033},   {"ndash", 0x2013},   {"mdash", 0x2014},
+      {"minus", 0x2212},  {"hellip", 0x2026},  {"bull", 0x2022},    {"middot", 0xB7},
+      {"copy", 0xA9},     {"reg", 0xAE},       {"trade", 0x2122},   {"euro", 0x20AC},
+      {"pound", 0xA3},    {"yen", 0xA5},       {"cent", 0xA2},      {"curren", 0xA4},
+      {"sect", 0xA7},     {"para", 0xB6},      {"deg", 0xB0},       {"plusmn", 0xB1},
+      {"times", 0xD7},    {"divide", 0xF7},    {"frac12", 0xBD},    {"frac14", 0xBC},
+      {"frac34", 0xBE},   {"sup1", 0xB9},      {"sup2", 0xB2},      {"sup3", 0xB3},
+      {"micro", 0xB5},    {"iexcl", 0xA1},     {"iquest", 0xBF},    {"dagger", 0x2020},
+      {"Dagger", 0x2021}, {"permil", 0x2030},  {"ordf", 0xAA},      {"ordm", 0xBA},
+      {"Agrave", 0xC0},   {"Aacute", 0xC1},    {"Acirc", 0xC2},     {"Atilde", 0xC3},
+      {"Auml", 0xC4},     {"Aring", 0xC5},     {"AElig", 0xC6},     {"Ccedil", 0xC7},
+      {"Egrave", 0xC8},   {"Eacute", 0xC9},    {"Ecirc", 0xCA},     {"Euml", 0xCB},
+      {"Igrave", 0xCC},   {"Iacute", 0xCD},    {"Icirc", 0xCE},     {"Iuml", 0xCF},
+      {"ETH", 0xD0},      {"Ntilde", 0xD1},    {"Ograve", 0xD2},    {"Oacute", 0xD3},
+      {"Ocirc", 0xD4},    {"Otilde", 0xD5},    {"Ouml", 0xD6},      {"Oslash", 0xD8},
+      {"Ugrave", 0xD9},   {"Uacute", 0xDA},    {"Ucirc", 0xDB},     {"Uuml", 0xDC},
+      {"Yacute", 0xDD},   {"THORN", 0xDE},     {"szlig", 0xDF},     {"agrave", 0xE0},
+      {"aacute", 0xE1},   {"acirc", 0xE2},     {"atilde", 0xE3},    {"auml", 0xE4},
+      {"aring", 0xE5},    {"aelig", 0xE6},     {"ccedil", 0xE7},    {"egrave", 0xE8},
+      {"eacute", 0xE9},   {"ecirc", 0xEA},     {"euml", 0xEB},      {"igrave", 0xEC},
+      {"iacute", 0xED},   {"icirc", 0xEE},     {"iuml", 0xEF},      {"eth", 0xF0},
+      {"ntilde", 0xF1},   {"ograve", 0xF2},    {"oacute", 0xF3},    {"ocirc", 0xF4},
+      {"otilde", 0xF5},   {"ouml", 0xF6},      {"oslash", 0xF8},    {"ugrave", 0xF9},
+      {"uacute", 0xFA},   {"ucirc", 0xFB},     {"uuml", 0xFC},      {"yacute", 0xFD},
+      {"thorn", 0xFE},    {"yuml", 0xFF},      {"OElig", 0x152},    {"oelig", 0x153},
+      {"Scaron", 0x160},  {"scaron", 0x161},   {"Yuml", 0x178},     {"zwnj", 0x200C},
+      {"zwj", 0x200D},    {"lrm", 0x200E},     {"rlm", 0x200F},
+  };
+  return *m;
+}
+
+// Tries to decode an entity starting at s[i] == '&'. On success appends the code point and
+// returns the entity's length; otherwise returns 0.
+size_t DecodeEntity(std::string_view s, size_t i, std::string& out) {
+  constexpr size_t kMaxEntity = 12;
+  const size_t semi = s.find(';', i + 1);
+  if (semi == std::string_view::npos || semi - i > kMaxEntity || semi == i + 1) return 0;
+  std::string_view name = s.substr(i + 1, semi - i - 1);
+  uint32_t cp = 0;
+  if (name[0] == '#') {
+    std::string_view digits = name.substr(1);
+    int base = 10;
+    if (!digits.empty() && (digits[0] == 'x' || digits[0] == 'X')) {
+      base = 16;
+      digits.remove_prefix(1);
+    }
+    if (digits.empty() || digits.size() > 8) return 0;
+    uint64_t v = 0;
+    for (char c : digits) {
+      int d;
+      if (c >= '0' && c <= '9') {
+        d = c - '0';
+      } else if (base == 16 && c >= 'a' && c <= 'f') {
+        d = c - 'a' + 10;
+      } else if (base == 16 && c >= 'A' && c <= 'F') {
+        d = c - 'A' + 10;
+      } else {
+        return 0;
+      }
+      v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
+    }
+    // NUL, surrogates and out-of-range values are not characters: decode to U+FFFD.
+    cp = (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) ? kReplacement
+                                                                     : static_cast<uint32_t>(v);
+  } else {
+    auto it = NamedEntities().find(name);
+    if (it == NamedEntities().end()) return 0;
+    cp = it->second;
+  }
+  AppendUtf8(out, cp);
+  return semi - i + 1;
+}
+
+bool IsAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+// Maps ASCII control characters: line breaks to '\n', everything else to ' ' (NUL included).
+char MapAsciiControl(char c) {
+  if (c == '\n') return '\n';
+  if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return ' ';
+  return c;
+}
+
+// Collapses spaces, trims lines, folds ASCII case, and turns \r\n and \r into \n.
+std::string CollapseAscii(std::string_view s, bool fold_case) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending_space = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\r') {
+      if (i + 1 < s.size() && s[i + 1] == '\n') continue;
+      c = '\n';
+    }
+    c = MapAsciiControl(c);
+    if (c == ' ') {
+      pending_space = true;
+      continue;
+    }
+    if (c == '\n') {
+      pending_space = false;
+      out.push_back('\n');
+      continue;
+    }
+    if (pending_space && !out.empty() && out.back() != '\n') out.push_back(' ');
+    pending_space = false;
+    if (fold_case && c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string DecodeEntitiesAndRepairUtf8(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  size_t i = 0;
+  while (i < raw.size()) {
+    const unsigned char c = static_cast<unsigned char>(raw[i]);
+    if (c == '&') {
+      const size_t n = DecodeEntity(raw, i, out);
+      if (n > 0) {
+        i += n;
+        continue;
+      }
+      out.push_back('&');
+      ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    utf8proc_int32_t cp = -1;
+    const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(raw.data() + i),
+                                                static_cast<utf8proc_ssize_t>(raw.size() - i), &cp);
+    if (n <= 0 || cp < 0) {
+      AppendUtf8(out, kReplacement);
+      ++i;  // resynchronise on the next byte
+      continue;
+    }
+    out.append(raw.substr(i, static_cast<size_t>(n)));
+    i += static_cast<size_t>(n);
+  }
+  return out;
+}
+
+std::string NormalizeText(std::string_view raw) {
+  if (IsAscii(raw) && raw.find('&') == std::string_view::npos) {
+    return CollapseAscii(raw, /*fold_case=*/true);
+  }
+  std::string decoded = DecodeEntitiesAndRepairUtf8(raw);
+  if (IsAscii(decoded)) return CollapseAscii(decoded, /*fold_case=*/true);
+
+  // NLF2LF turns U+2028/U+2029/NEL into '\n'; LUMP unifies quotes, dashes and spaces.
+  const auto options = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                      UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                                      UTF8PROC_LUMP | UTF8PROC_NLF2LF);
+  utf8proc_uint8_t* mapped = nullptr;
+  const utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(decoded.data()),
+                   static_cast<utf8proc_ssize_t>(decoded.size()), &mapped, options);
+  if (n < 0 || mapped == nullptr) {
+    // Cannot happen on repaired UTF-8; fall back to ASCII folding rather than fail.
+    std::free(mapped);
+    return CollapseAscii(decoded, /*fold_case=*/true);
+  }
+  std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(mapped, &std::free);
+  // LUMP leaves some typographic marks that utf8proc does not lump; unify the common ones.
+  std::string lumped;
+  lumped.reserve(static_cast<size_t>(n));
+  const std::string_view m(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n));
+  size_t i = 0;
+  while (i < m.size()) {
+    utf8proc_int32_t cp = 0;
+    const utf8proc_ssize_t len = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(m.data() + i),
+                                                  static_cast<utf8proc_ssize_t>(m.size() - i), &cp);
+    if (len <= 0) {
+      ++i;
+      continue;
+    }
+    switch (cp) {
+      case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x00B4: case 0x0060:
+        lumped.push_back('\'');
+        break;
+      case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0x00AB: case 0x00BB:
+        lumped.push_back('"');
+        break;
+      case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
+        lumped.push_back('-');
+        break;
+      case 0x00A0: case 0x2007: case 0x202F: case 0x3000:
+        lumped.push_back(' ');
+        break;
+      case 0x00AD: case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
+        break;  // invisible: soft hyphen, zero-width characters, BOM
+      default:
+        lumped.append(m.substr(i, static_cast<size_t>(len)));
+    }
+    i += static_cast<size_t>(len);
+  }
+  return CollapseAscii(lumped, /*fold_case=*/false);
+}
+
+void Tokenize(std::string_view s, std::vector<std::string_view>& words) {
+  size_t start = std::string_view::npos;
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    bool word_char;
+    size_t len = 1;
+    if (c < 0x80) {
+      word_char = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+    } else {
+      utf8proc_int32_t cp = 0;
+      const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                                                  static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+      if (n <= 0) {
+        word_char = false;
+      } else {
+        len = static_cast<size_t>(n);
+        const utf8proc_category_t cat = utf8proc_category(cp);
+        word_char = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ND) ||
+                    cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
+      }
+    }
+    if (word_char) {
+      if (start == std::string_view::npos) start = i;
+    } else if (start != std::string_view::npos) {
+      words.push_back(s.substr(start, i - start));
+      start = std::string_view::npos;
+    }
+    i += len;
+  }
+  if (start != std::string_view::npos) words.push_back(s.substr(start));
+}
+
+}  // namespace dedup
