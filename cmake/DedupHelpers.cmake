@@ -35,7 +35,11 @@ function(dedup_test name)
   if(NOT ARG_LABEL)
     set(ARG_LABEL unit)
   endif()
-  gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL}
-    ENVIRONMENT "DEDUP_TEST_FIXTURES=${PROJECT_SOURCE_DIR}/tests/fixtures;DEDUP_BINARY=$<TARGET_FILE:dedupd>"
-    DISCOVERY_TIMEOUT 60)
+  # Paths the tests need are compiled in (a list-valued ENVIRONMENT does not survive
+  # gtest_discover_tests' PROPERTIES).
+  target_compile_definitions(${name} PRIVATE
+    DEDUP_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    DEDUP_BINARY_PATH="$<TARGET_FILE:dedupd>")
+  add_dependencies(${name} dedupd)
+  gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 60)
 endfunction()

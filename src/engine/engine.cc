@@ -228,11 +228,12 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article) {
       ++stats_.candidates_rejected;
       continue;
     }
-    matched_.push_back(c);
-    const double strength = std::max(s.jaccard, s.containment);
-    const double best_strength = std::max(best_score.jaccard, best_score.containment);
-    if (!have_best || strength > best_strength ||
-        (strength == best_strength && s.jaccard > best_score.jaccard)) {
+    // Only a Jaccard match can merge two clusters: a page that contains another story whole
+    // (a second story glued on) matches that story by containment, but is not its reprint.
+    if (s.jaccard >= config_.match.jaccard_threshold) matched_.push_back(c);
+    // The best match is the most similar overall; containment breaks ties.
+    if (!have_best || s.jaccard > best_score.jaccard ||
+        (s.jaccard == best_score.jaccard && s.containment > best_score.containment)) {
       best = c;
       best_score = s;
       have_best = true;

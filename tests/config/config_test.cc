@@ -1,0 +1,119 @@
+#include "dedup/config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "testing/fixtures.h"
+
+namespace dedup {
+namespace {
+
+std::string Error(std::string_view toml) {
+  auto c = ParseConfig(toml, "test.toml");
+  EXPECT_FALSE(c.ok()) << toml;
+  return c.ok() ? "" : std::string(c.status().message());
+}
+
+TEST(Config, EmptyTextGivesDefaults) {
+  auto c = ParseConfig("", "empty");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->text.shingle_words, 5);
+  EXPECT_EQ(c->sketch.num_hashes, 128);
+  EXPECT_EQ(c->cluster.canonical_policy, CanonicalPolicy::kEarliest);
+  EXPECT_DOUBLE_EQ(c->cluster.window_hours, 72.0);
+}
+
+TEST(Config, ReadsValues) {
+  auto c = ParseConfig(R"(
+[text]
+shingle_words = 3
+[match]
+jaccard_threshold = 0.6
+containment_threshold = 1
+[cluster]
+canonical_policy = "source_priority"
+source_priority = ["Wire", "BBC News"]
+window_hours = 24.5
+)", "t");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->text.shingle_words, 3);
+  EXPECT_DOUBLE_EQ(c->match.jaccard_threshold, 0.6);
+  EXPECT_DOUBLE_EQ(c->match.containment_threshold, 1.0);
+  EXPECT_EQ(c->cluster.canonical_policy, CanonicalPolicy::kSourcePriority);
+  EXPECT_EQ(c->cluster.source_priority.size(), 2u);
+  EXPECT_DOUBLE_EQ(c->cluster.window_hours, 24.5);
+}
+
+TEST(Config, RefusesUnknownKeyNamingIt) {
+  const std::string e = Error("[text]\nshingle_wrods = 4\n");
+  EXPECT_NE(e.find("text.shingle_wrods"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown key"), std::string::npos) << e;
+  EXPECT_NE(e.find("test.toml:2"), std::string::npos) << e;
+}
+
+TEST(Config, RefusesUnknownSectionAndTopLevelKey) {
+  EXPECT_NE(Error("[textt]\n").find("[textt]: unknown section"), std::string::npos);
+  EXPECT_NE(Error("shingle_words = 4\n").find("shingle_words: unknown top-level key"),
+            std::string::npos);
+}
+
+TEST(Config, RefusesOutOfRangeValueNamingKeyAndValue) {
+  const std::string e = Error("[match]\njaccard_threshold = 1.5\n");
+  EXPECT_NE(e.find("match.jaccard_threshold"), std::string::npos) << e;
+  EXPECT_NE(e.find("1.5"), std::string::npos) << e;
+}
+
+TEST(Config, RefusesWrongType) {
+  const std::string e = Error("[text]\nshingle_words = \"five\"\n");
+  EXPECT_NE(e.find("text.shingle_words: expected an integer, got a string"), std::string::npos)
+      << e;
+}
+
+TEST(Config, RefusesBadChoices) {
+  EXPECT_NE(Error("[cluster]\ncanonical_policy = \"newest\"\n").find("must be one of"),
+            std::string::npos);
+  EXPECT_NE(Error("[log]\nlevel = \"loud\"\n").find("log.level"), std::string::npos);
+  EXPECT_NE(Error("[sketch]\nnum_hashes = 100\n").find("multiple of 8"), std::string::npos);
+}
+
+TEST(Config, SourcePriorityPolicyNeedsAList) {
+  EXPECT_NE(Error("[cluster]\ncanonical_policy = \"source_priority\"\n")
+                .find("cluster.source_priority"),
+            std::string::npos);
+}
+
+TEST(Config, ReportsSyntaxErrorsWithLine) {
+  const std::string e = Error("[text]\nshingle_words = = 3\n");
+  EXPECT_NE(e.find("test.toml:2"), std::string::npos) << e;
+  EXPECT_NE(e.find("TOML syntax error"), std::string::npos) << e;
+}
+
+TEST(Config, ExampleFileParsesToDefaults) {
+  const std::string path = testing::SourceDir() + "/config/dedupd.toml";
+  auto c = LoadConfigFile(path);
+  ASSERT_TRUE(c.ok()) << c.status();
+  const Config d;
+  EXPECT_EQ(c->text.shingle_words, d.text.shingle_words);
+  EXPECT_EQ(c->boilerplate.min_articles, d.boilerplate.min_articles);
+  EXPECT_EQ(c->boilerplate.max_lines_per_source, d.boilerplate.max_lines_per_source);
+  EXPECT_EQ(c->sketch.num_hashes, d.sketch.num_hashes);
+  EXPECT_EQ(c->sketch.seed, d.sketch.seed);
+  EXPECT_DOUBLE_EQ(c->index.lsh_threshold, d.index.lsh_threshold);
+  EXPECT_EQ(c->index.max_candidates, d.index.max_candidates);
+  EXPECT_DOUBLE_EQ(c->match.jaccard_threshold, d.match.jaccard_threshold);
+  EXPECT_DOUBLE_EQ(c->match.containment_threshold, d.match.containment_threshold);
+  EXPECT_EQ(c->match.min_containment_shingles, d.match.min_containment_shingles);
+  EXPECT_DOUBLE_EQ(c->cluster.window_hours, d.cluster.window_hours);
+  EXPECT_EQ(c->cluster.max_articles, d.cluster.max_articles);
+  EXPECT_EQ(c->input.max_article_bytes, d.input.max_article_bytes);
+}
+
+TEST(Config, MissingFileIsAnError) {
+  auto c = LoadConfigFile("/nonexistent/dedupd.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(std::string(c.status().message()).find("/nonexistent/dedupd.toml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dedup

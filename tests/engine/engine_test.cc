@@ -1,0 +1,227 @@
+#include "dedup/engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "dedup/base/reject.h"
+#include "testing/fixtures.h"
+
+namespace dedup {
+namespace {
+
+using testing::FirstParagraphs;
+using testing::kHour;
+using testing::MakeArticle;
+using testing::MakeSite;
+using testing::Story;
+using testing::Wrap;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void Init(const Config& c = Config{}) {
+    auto e = Engine::Create(c);
+    ASSERT_TRUE(e.ok()) << e.status();
+    engine_ = std::move(*e);
+  }
+  Decision Run(const Article& a) {
+    auto d = engine_->Process(a);
+    EXPECT_TRUE(d.ok()) << d.status();
+    return d.ok() ? *d : Decision{};
+  }
+  // Publishes `n` different stories on `site` so its boilerplate is learned.
+  void WarmUp(const testing::Site& site, const std::vector<std::string>& stories, EventTimeMs t) {
+    for (const std::string& s : stories) {
+      Run(MakeArticle("warm-" + site.name + "-" + s, site.name, Wrap(site, Story(s).body), t));
+    }
+  }
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineTest, FirstArticleStartsACluster) {
+  Init();
+  const Decision d = Run(MakeArticle("w1", "Wire", Story("harbour-bridge").body, 0));
+  EXPECT_FALSE(d.duplicate);
+  EXPECT_EQ(d.cluster_id, "w1");
+  EXPECT_EQ(d.canonical_id, "w1");
+  EXPECT_TRUE(d.matched_id.empty());
+}
+
+TEST_F(EngineTest, FindsTruncatedCopy) {
+  Init();
+  Run(MakeArticle("wire", "Wire", Story("harbour-bridge").body, 0));
+  const Decision d =
+      Run(MakeArticle("short", "Paper", FirstParagraphs(Story("harbour-bridge").body, 2), kHour));
+  EXPECT_TRUE(d.duplicate) << "J=" << d.similarity << " C=" << d.containment;
+  EXPECT_EQ(d.cluster_id, "wire");
+  EXPECT_LT(d.similarity, 0.5);  // found by containment, not Jaccard
+}
+
+// A site whose boilerplate is known (it has published before) prints the first two of five
+// paragraphs: its header and footer are nearly as long as what is left of the story.
+TEST_F(EngineTest, FindsTruncatedReprint) {
+  Init();
+  const auto site = MakeSite("Quay Times", 60);
+  WarmUp(site, {"glacier-study", "rail-strike"}, 0);
+  Run(MakeArticle("wire", "Wire", Story("harbour-bridge").body, 0));
+  const Decision d = Run(MakeArticle(
+      "reprint", site.name, Wrap(site, FirstParagraphs(Story("harbour-bridge").body, 2)), kHour));
+  EXPECT_TRUE(d.duplicate);
+  EXPECT_EQ(d.cluster_id, "wire");
+  EXPECT_EQ(d.matched_id, "wire");
+  EXPECT_GE(d.containment, 0.75);
+}
+
+TEST_F(EngineTest, FindsReprintWrappedInLongBoilerplate) {
+  Init();
+  Run(MakeArticle("wire", "Wire", Story("chess-prodigy").body, 0));
+  const auto site = MakeSite("Endless Footer Herald", 150);  // footer alone ~ story length
+  const Decision d =
+      Run(MakeArticle("reprint", site.name, Wrap(site, Story("chess-prodigy").body), kHour));
+  EXPECT_TRUE(d.duplicate);
+  EXPECT_EQ(d.cluster_id, "wire");
+}
+
+TEST_F(EngineTest, SameStoryOnTwoSitesWithDifferentBoilerplateMatches) {
+  Init();
+  const auto a = MakeSite("North Star", 80), b = MakeSite("South Cross", 110);
+  WarmUp(a, {"glacier-study", "rail-strike", "wind-farm"}, 0);
+  WarmUp(b, {"museum-theft", "glacier-study", "rail-strike"}, 0);
+  const Decision first =
+      Run(MakeArticle("a", a.name, Wrap(a, Story("harbour-bridge").body), kHour));
+  const Decision second = Run(MakeArticle(
+      "b", b.name, Wrap(b, FirstParagraphs(Story("harbour-bridge").body, 3)), 2 * kHour));
+  EXPECT_FALSE(first.duplicate);
+  EXPECT_TRUE(second.duplicate);
+  EXPECT_EQ(second.cluster_id, first.cluster_id);
+}
+
+TEST_F(EngineTest, DoesNotMergeDifferentShortStoriesSharingSiteBoilerplate) {
+  Init();
+  const auto site = MakeSite("Brief Bulletin", 140);
+  WarmUp(site, {"glacier-study", "rail-strike", "wind-farm"}, 0);
+  const std::string brief1 = FirstParagraphs(Story("museum-theft").body, 1);
+  const std::string brief2 = FirstParagraphs(Story("chess-prodigy").body, 1);
+  const Decision d1 = Run(MakeArticle("b1", site.name, Wrap(site, brief1), kHour));
+  const Decision d2 = Run(MakeArticle("b2", site.name, Wrap(site, brief2), kHour));
+  EXPECT_FALSE(d1.duplicate);
+  EXPECT_FALSE(d2.duplicate) << "matched " << d2.matched_id << " J=" << d2.similarity;
+  EXPECT_NE(d1.cluster_id, d2.cluster_id);
+}
+
+TEST_F(EngineTest, TemplatedBriefsWithOtherNamesAndNumbersStayApart) {
+  Init();
+  const Decision a = Run(MakeArticle("ea", "Wire", Story("earnings-a").body, 0));
+  const Decision b = Run(MakeArticle("eb", "Wire", Story("earnings-b").body, kHour));
+  EXPECT_FALSE(b.duplicate) << "J=" << b.similarity << " C=" << b.containment;
+  EXPECT_NE(a.cluster_id, b.cluster_id);
+}
+
+TEST_F(EngineTest, ArticleMatchingTwoClustersMergesThem) {
+  Init();
+  const std::string& body = Story("harbour-bridge").body;
+  // The first three and the last three of five paragraphs: too little overlap to match...
+  const std::string head = FirstParagraphs(body, 3);
+  const std::string tail = body.substr(FirstParagraphs(body, 2).size() + 2);
+  const Decision a = Run(MakeArticle("head", "A", head, 0));
+  const Decision b = Run(MakeArticle("tail", "B", tail, kHour));
+  ASSERT_FALSE(b.duplicate) << "precondition: J=" << b.similarity << " C=" << b.containment;
+  // ...but the full story is a reprint of both.
+  const Decision full = Run(MakeArticle("full", "C", body, 2 * kHour));
+  EXPECT_TRUE(full.duplicate);
+  EXPECT_EQ(engine_->stats().clusters_merged, 1u);
+  EXPECT_EQ(engine_->stats().clusters, 1u);
+  EXPECT_EQ(full.canonical_id, "head");  // earliest published of the merged cluster
+  // Later decisions see the merged cluster.
+  const Decision again = Run(MakeArticle("tail-2", "D", tail, 3 * kHour));
+  EXPECT_EQ(again.cluster_id, full.cluster_id);
+}
+
+TEST_F(EngineTest, CanonicalPolicyEarliest) {
+  Init();
+  const std::string& body = Story("wind-farm").body;
+  Run(MakeArticle("late", "X", body, 5 * kHour));
+  const Decision d = Run(MakeArticle("early", "Y", body, 1 * kHour));
+  EXPECT_EQ(d.canonical_id, "early");
+}
+
+TEST_F(EngineTest, CanonicalPolicyLongest) {
+  Config c;
+  c.cluster.canonical_policy = CanonicalPolicy::kLongest;
+  Init(c);
+  const std::string& body = Story("wind-farm").body;
+  Run(MakeArticle("short", "X", FirstParagraphs(body, 3), 0));
+  const Decision d = Run(MakeArticle("long", "Y", body, kHour));
+  EXPECT_TRUE(d.duplicate);
+  EXPECT_EQ(d.canonical_id, "long");
+}
+
+TEST_F(EngineTest, CanonicalPolicySourcePriority) {
+  Config c;
+  c.cluster.canonical_policy = CanonicalPolicy::kSourcePriority;
+  c.cluster.source_priority = {"Agency", "Paper"};
+  Init(c);
+  const std::string& body = Story("wind-farm").body;
+  Run(MakeArticle("blog", "Blog", body, 0));
+  EXPECT_EQ(Run(MakeArticle("paper", "Paper", body, kHour)).canonical_id, "paper");
+  EXPECT_EQ(Run(MakeArticle("agency", "Agency", body, 2 * kHour)).canonical_id, "agency");
+}
+
+TEST_F(EngineTest, WindowEvictsOldArticles) {
+  Config c;
+  c.cluster.window_hours = 72;
+  Init(c);
+  const std::string& body = Story("rail-strike").body;
+  Run(MakeArticle("old", "X", body, 0));
+  const Decision inside = Run(MakeArticle("inside", "Y", body, 71 * kHour));
+  EXPECT_TRUE(inside.duplicate);
+  // At 150 h both earlier copies are more than 72 h old.
+  const Decision outside = Run(MakeArticle("outside", "Z", body, 150 * kHour));
+  EXPECT_FALSE(outside.duplicate);
+  EXPECT_EQ(engine_->stats().evicted_window, 2u);
+  EXPECT_EQ(engine_->stats().indexed, 1u);
+}
+
+TEST_F(EngineTest, MaxArticlesEvictsOldestPublishedFirst) {
+  Config c;
+  c.cluster.max_articles = 2;
+  Init(c);
+  Run(MakeArticle("s1", "X", Story("rail-strike").body, 10));
+  Run(MakeArticle("s2", "X", Story("wind-farm").body, 5));  // published earliest
+  Run(MakeArticle("s3", "X", Story("glacier-study").body, 20));
+  EXPECT_EQ(engine_->stats().indexed, 2u);
+  EXPECT_EQ(engine_->stats().evicted_capacity, 1u);
+  EXPECT_FALSE(Run(MakeArticle("s2-again", "Y", Story("wind-farm").body, 30)).duplicate);
+}
+
+TEST_F(EngineTest, RepeatedIdReplaysItsDecision) {
+  Init();
+  const std::string& body = Story("museum-theft").body;
+  Run(MakeArticle("m1", "X", body, 0));
+  const Decision first = Run(MakeArticle("m2", "Y", body, kHour));
+  const Decision again = Run(MakeArticle("m2", "Y", body, kHour));
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.cluster_id, first.cluster_id);
+  EXPECT_EQ(again.matched_id, first.matched_id);
+  EXPECT_EQ(engine_->stats().articles, 2u);
+  EXPECT_EQ(engine_->stats().indexed, 2u);
+}
+
+TEST_F(EngineTest, BodyWithoutWordsIsRejectedAndChangesNothing) {
+  Init();
+  auto d = engine_->Process(MakeArticle("e", "X", " -- ... !! ", 0));
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(RejectReason(d.status()), "empty_body");
+  EXPECT_EQ(engine_->stats().indexed, 0u);
+  // The id is free to use.
+  EXPECT_FALSE(Run(MakeArticle("e", "X", Story("wind-farm").body, 0)).replayed);
+}
+
+TEST_F(EngineTest, MissingTimestampUsesTheWatermark) {
+  Init();
+  Run(MakeArticle("a", "X", Story("wind-farm").body, 100 * kHour));
+  Article b = MakeArticle("b", "Y", Story("wind-farm").body, 0);
+  b.published_at.reset();
+  EXPECT_TRUE(Run(b).duplicate);
+}
+
+}  // namespace
+}  // namespace dedup

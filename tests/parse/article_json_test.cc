@@ -1,0 +1,108 @@
+#include "dedup/parse/article_json.h"
+
+#include <gtest/gtest.h>
+
+#include "dedup/base/reject.h"
+
+namespace dedup {
+namespace {
+
+std::string Reason(std::string_view json, InputConfig cfg = InputConfig{}) {
+  ArticleParser p(cfg);
+  auto a = p.Parse(json);
+  return a.ok() ? "ok" : RejectReason(a.status());
+}
+
+TEST(ArticleJson, ParsesAllFields) {
+  ArticleParser p(InputConfig{});
+  auto a = p.Parse(R"({"id":"x1","url":"https://s.example/a","source":"S","title":"T",)"
+                   R"("body":"Hello world","published_at":"2011-12-08T14:03:00Z","extra":[1,2]})");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->id, "x1");
+  EXPECT_FALSE(a->id_is_number);
+  EXPECT_EQ(a->source, "S");
+  EXPECT_EQ(a->url, "https://s.example/a");
+  EXPECT_EQ(a->title, "T");
+  EXPECT_EQ(a->body, "Hello world");
+  ASSERT_TRUE(a->published_at.has_value());
+  EXPECT_EQ(*a->published_at, 1323352980000);
+}
+
+TEST(ArticleJson, IntegerIdAndNullOptionals) {
+  ArticleParser p(InputConfig{});
+  auto a = p.Parse(R"({"id":42,"body":"b","title":null,"published_at":null})");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->id, "42");
+  EXPECT_TRUE(a->id_is_number);
+  EXPECT_FALSE(a->published_at.has_value());
+}
+
+TEST(ArticleJson, ConfigurableFieldNames) {
+  InputConfig cfg;
+  cfg.id_field = "guid";
+  cfg.body_field = "text";
+  EXPECT_EQ(Reason(R"({"guid":"g","text":"t"})", cfg), "ok");
+  EXPECT_EQ(Reason(R"({"id":"g","body":"t"})", cfg), "missing_id");
+}
+
+TEST(ArticleJson, EachBadInputHasItsReason) {
+  EXPECT_EQ(Reason("not json at all"), "not_json");
+  EXPECT_EQ(Reason(R"({"id":"a","body":"b")"), "not_json");
+  EXPECT_EQ(Reason("[1,2,3]"), "not_object");
+  EXPECT_EQ(Reason(R"("just a string")"), "not_object");
+  EXPECT_EQ(Reason(R"({"body":"b"})"), "missing_id");
+  EXPECT_EQ(Reason(R"({"id":null,"body":"b"})"), "missing_id");
+  EXPECT_EQ(Reason(R"({"id":1.5,"body":"b"})"), "bad_id");
+  EXPECT_EQ(Reason(R"({"id":["a"],"body":"b"})"), "bad_id");
+  EXPECT_EQ(Reason(R"({"id":"","body":"b"})"), "bad_id");
+  EXPECT_EQ(Reason(R"({"id":"a"})"), "missing_body");
+  EXPECT_EQ(Reason(R"({"id":"a","body":7})"), "bad_body");
+  EXPECT_EQ(Reason(R"({"id":"a","body":"b","title":3})"), "bad_field");
+  EXPECT_EQ(Reason(R"({"id":"a","body":"b","published_at":"last tuesday"})"), "bad_timestamp");
+  EXPECT_EQ(Reason("{\"id\":\"a\",\"body\":\"b\xFF\"}"), "invalid_utf8");
+}
+
+TEST(ArticleJson, RejectsOversizeMessages) {
+  InputConfig cfg;
+  cfg.max_article_bytes = 1024;
+  EXPECT_EQ(Reason(R"({"id":"a","body":")" + std::string(2000, 'x') + "\"}", cfg), "too_large");
+}
+
+TEST(ArticleJson, ExtractsIdOfUnusableMessage) {
+  ArticleParser p(InputConfig{});
+  EXPECT_EQ(p.TryExtractId(R"({"id":"a7","body":12})").value_or(""), "a7");
+  EXPECT_FALSE(p.TryExtractId("garbage").has_value());
+}
+
+TEST(ArticleJson, WritesDecisions) {
+  Decision d;
+  d.id = "b";
+  d.cluster_id = "a";
+  d.canonical_id = "a";
+  d.duplicate = true;
+  d.matched_id = "a";
+  d.similarity = 0.83;
+  d.containment = 0.97;
+  std::string out;
+  AppendDecisionJson(out, d);
+  EXPECT_EQ(out, R"({"id":"b","cluster_id":"a","canonical_id":"a","duplicate":true,)"
+                 R"("matched_id":"a","similarity":0.83,"containment":0.97})");
+  Decision n;
+  n.id = "7";
+  n.id_is_number = true;
+  n.cluster_id = "7";
+  n.canonical_id = "7";
+  out.clear();
+  AppendDecisionJson(out, n);
+  EXPECT_EQ(out, R"({"id":7,"cluster_id":"7","canonical_id":"7","duplicate":false,)"
+                 R"("matched_id":null,"similarity":0,"containment":0})");
+}
+
+TEST(ArticleJson, WritesErrors) {
+  std::string out;
+  AppendErrorJson(out, std::nullopt, false, RejectError("not_json", "not valid JSON"));
+  EXPECT_EQ(out, R"({"id":null,"error":"not valid JSON","reason":"not_json"})");
+}
+
+}  // namespace
+}  // namespace dedup

@@ -1,0 +1,100 @@
+#include "dedup/sketch/minhash.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+namespace dedup {
+namespace {
+
+// Every compiled kernel this CPU runs must match the scalar specification bit for bit.
+class MinHashKernelTest : public ::testing::TestWithParam<MinHashKernel> {};
+
+TEST_P(MinHashKernelTest, MatchesScalarBitForBit) {
+  std::mt19937_64 rng(5);
+  for (size_t n : {0u, 1u, 7u, 8u, 9u, 100u, 1000u}) {
+    std::vector<uint64_t> shingles(n);
+    for (auto& s : shingles) s = rng();
+    for (int num : {8, 64, 128, 256}) {
+      MinHasher ref(num, 99, {"scalar", &MinHashScalar});
+      MinHasher k(num, 99, GetParam());
+      std::vector<uint32_t> a(num), b(num);
+      ref.Sign(shingles, a);
+      k.Sign(shingles, b);
+      ASSERT_EQ(a, b) << GetParam().name << " n=" << n << " num=" << num;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllKernels, MinHashKernelTest,
+                         ::testing::ValuesIn(AvailableMinHashKernels().begin(),
+                                             AvailableMinHashKernels().end()),
+                         [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(MinHash, GoldenVectorsOfSignatureVersion1) {
+  // Computed independently (Python) from the definition in minhash.h. Changing these values
+  // changes every stored signature: bump kSignatureVersion on purpose.
+  MinHasher h(8, 1, {"scalar", &MinHashScalar});
+  const std::vector<uint64_t> shingles = {1, 2, 3, 0xDEADBEEFCAFEF00DULL};
+  std::vector<uint32_t> sig(8);
+  h.Sign(shingles, sig);
+  const std::vector<uint32_t> golden = {0x28da4ebcu, 0x6ef61aa2u, 0x022d401du, 0x0a0b4a18u,
+                                       0x19998389u, 0x066ecd78u, 0x0322b772u, 0x217373a9u};
+  EXPECT_EQ(sig, golden);
+  EXPECT_EQ(kSignatureVersion, 1);
+}
+
+TEST(MinHash, EmptySetSignsAsAllOnes) {
+  MinHasher h(16, 1, {"scalar", &MinHashScalar});
+  std::vector<uint32_t> sig(16);
+  h.Sign({}, sig);
+  for (uint32_t v : sig) EXPECT_EQ(v, 0xFFFFFFFFu);
+}
+
+TEST(MinHash, SeedChangesSignature) {
+  std::vector<uint64_t> s = {11, 22, 33, 44, 55};
+  MinHasher a(32, 1, {"scalar", &MinHashScalar}), b(32, 2, {"scalar", &MinHashScalar});
+  std::vector<uint32_t> x(32), y(32);
+  a.Sign(s, x);
+  b.Sign(s, y);
+  EXPECT_LT(EstimateJaccard(x, y), 0.5);
+}
+
+// Over many random pairs with known Jaccard similarity, the estimate's error stays within the
+// binomial standard error sqrt(J(1-J)/k): about 95% within 2 sigma, bias near zero.
+TEST(MinHash, EstimatesJaccardWithinStatisticalError) {
+  constexpr int kHashes = 128;
+  MinHasher h(kHashes, 7, AvailableMinHashKernels().front());
+  std::mt19937_64 rng(12345);
+  int within = 0, trials = 0;
+  double bias = 0;
+  for (int t = 0; t < 400; ++t) {
+    const int shared = 50 + static_cast<int>(rng() % 400);
+    const int only_a = static_cast<int>(rng() % 400);
+    const int only_b = static_cast<int>(rng() % 400);
+    std::vector<uint64_t> a, b;
+    for (int i = 0; i < shared; ++i) {
+      const uint64_t x = rng();
+      a.push_back(x);
+      b.push_back(x);
+    }
+    for (int i = 0; i < only_a; ++i) a.push_back(rng());
+    for (int i = 0; i < only_b; ++i) b.push_back(rng());
+    const double j = static_cast<double>(shared) / (shared + only_a + only_b);
+    std::vector<uint32_t> sa(kHashes), sb(kHashes);
+    h.Sign(a, sa);
+    h.Sign(b, sb);
+    const double est = EstimateJaccard(sa, sb);
+    const double sigma = std::sqrt(j * (1 - j) / kHashes);
+    within += std::abs(est - j) <= 2 * sigma + 1e-9;
+    bias += est - j;
+    ++trials;
+  }
+  EXPECT_GE(within, trials * 90 / 100) << "only " << within << " of " << trials << " within 2 sigma";
+  EXPECT_LT(std::abs(bias / trials), 0.01);
+}
+
+}  // namespace
+}  // namespace dedup

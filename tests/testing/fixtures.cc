@@ -1,0 +1,112 @@
+#include "testing/fixtures.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <cstdio>
+
+#include "dedup/config/config.h"
+#include "dedup/parse/article_json.h"
+
+namespace dedup::testing {
+namespace {
+[[noreturn]] void Die(const std::string& msg) {
+  std::fprintf(stderr, "fixtures: %s\n", msg.c_str());
+  std::abort();
+}
+}  // namespace
+
+std::string SourceDir() {
+  const char* d = std::getenv("DEDUP_SOURCE_DIR");
+  return d != nullptr ? d : DEDUP_SOURCE_DIR;
+}
+
+std::string BinaryPath() {
+  const char* b = std::getenv("DEDUP_BINARY");
+  return b != nullptr ? b : DEDUP_BINARY_PATH;
+}
+
+std::string FixtureDir() {
+  return SourceDir() + "/tests/fixtures";
+}
+
+const std::vector<Article>& Stories() {
+  static const std::vector<Article>* stories = [] {
+    auto* v = new std::vector<Article>();
+    std::ifstream in(FixtureDir() + "/stories.jsonl");
+    if (!in) Die("cannot open " + FixtureDir() + "/stories.jsonl");
+    ArticleParser parser(InputConfig{});
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      auto a = parser.Parse(line);
+      if (!a.ok()) Die("bad fixture line: " + std::string(a.status().message()));
+      v->push_back(*a);
+    }
+    return v;
+  }();
+  return *stories;
+}
+
+const Article& Story(std::string_view id) {
+  for (const Article& a : Stories()) {
+    if (a.id == id) return a;
+  }
+  Die("no fixture story " + std::string(id));
+}
+
+Site MakeSite(std::string_view name, int footer_words) {
+  Site s;
+  s.name = std::string(name);
+  s.header = {std::string(name), "Home | World | Business | Sport | Weather | Opinion",
+              "Subscribe | Log in | Newsletters", "Latest news"};
+  static const char* kFooterWords[] = {
+      "this",     "material", "may",       "not",        "be",       "published", "broadcast",
+      "rewritten", "or",      "redistributed", "without", "written",  "permission", "from",
+      "the",      "editors",  "of",        "our",        "network",  "all",       "content",
+      "remains",  "property", "its",       "owners",     "and",      "licensors", "privacy",
+      "terms",    "cookies",  "advertise", "contact",    "careers",  "archive"};
+  // A pseudo-random word sequence seeded by the name: every site has its own footer, and
+  // its 5-word shingles do not repeat.
+  uint64_t state = 1469598103934665603ULL;
+  for (char c : name) state = (state ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  constexpr size_t kNumWords = sizeof(kFooterWords) / sizeof(kFooterWords[0]);
+  std::string footer = "Copyright " + std::string(name) + ".";
+  for (int i = 0; i < footer_words; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    footer += " ";
+    footer += kFooterWords[(state >> 33) % kNumWords];
+  }
+  s.footer = {"Related Links", "More news at " + std::string(name), footer};
+  return s;
+}
+
+std::string Wrap(const Site& site, std::string_view body) {
+  std::string out;
+  for (const auto& l : site.header) out += l + "\n";
+  out += body;
+  out += "\n";
+  for (const auto& l : site.footer) out += l + "\n";
+  return out;
+}
+
+std::string FirstParagraphs(std::string_view body, int paragraphs) {
+  size_t pos = 0;
+  for (int i = 0; i < paragraphs; ++i) {
+    const size_t next = body.find("\n\n", pos);
+    if (next == std::string_view::npos) return std::string(body);
+    pos = next + 2;
+  }
+  return std::string(body.substr(0, pos - 2));
+}
+
+Article MakeArticle(std::string id, std::string source, std::string body,
+                    EventTimeMs published_at) {
+  Article a;
+  a.id = std::move(id);
+  a.source = std::move(source);
+  a.body = std::move(body);
+  a.published_at = published_at;
+  return a;
+}
+
+}  // namespace dedup::testing

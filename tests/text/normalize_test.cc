@@ -1,0 +1,89 @@
+#include "dedup/text/normalize.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace dedup {
+namespace {
+
+std::vector<std::string> Words(std::string_view raw) {
+  const std::string n = NormalizeText(raw);
+  std::vector<std::string_view> w;
+  Tokenize(n, w);
+  return {w.begin(), w.end()};
+}
+
+TEST(Normalize, FoldsCaseAndCollapsesWhitespace) {
+  EXPECT_EQ(NormalizeText("  Hello,\t  WORLD  \r\nNext   line "), "hello, world\nnext line");
+}
+
+TEST(Normalize, DecodesHtmlEntities) {
+  EXPECT_EQ(NormalizeText("Tom &amp; Jerry &quot;live&quot; &#39;here&#x27; &rsquo;s &eacute;t&eacute;"),
+            "tom & jerry \"live\" 'here' 's été");
+  // Unknown entities and bare ampersands are left alone.
+  EXPECT_EQ(NormalizeText("AT&T &bogus; a & b"), "at&t &bogus; a & b");
+}
+
+TEST(Normalize, DecodesEntitiesOnlyOnce) {
+  EXPECT_EQ(NormalizeText("&amp;quot;"), "&quot;");
+}
+
+TEST(Normalize, UnifiesQuotesDashesAndSpaces) {
+  EXPECT_EQ(NormalizeText("\xE2\x80\x9CIt\xE2\x80\x99s\xE2\x80\x9D \xE2\x80\x94 ok\xC2\xA0now"),
+            "\"it's\" - ok now");
+  EXPECT_EQ(NormalizeText("Prescott\xE2\x80\x99s"), NormalizeText("Prescott's"));
+  EXPECT_EQ(NormalizeText("one\xE2\x80\x93two"), "one-two");
+}
+
+TEST(Normalize, AppliesCompatibilityNormalisationAndCaseFolding) {
+  // Ligature fi, full-width letters and digits, German sharp s, Greek capitals.
+  EXPECT_EQ(NormalizeText("\xEF\xAC\x81nance"), "finance");
+  EXPECT_EQ(NormalizeText("\xEF\xBC\xA1\xEF\xBC\xA2\xEF\xBC\x91\xEF\xBC\x92"), "ab12");
+  EXPECT_EQ(NormalizeText("STRA\xC3\x9F" "E"), "strasse");
+  EXPECT_EQ(NormalizeText("\xCE\x91\xCE\x98\xCE\x97\xCE\x9D\xCE\x91"), "\xCE\xB1\xCE\xB8\xCE\xB7\xCE\xBD\xCE\xB1");
+  // Composed and decomposed forms of é compare equal.
+  EXPECT_EQ(NormalizeText("caf\xC3\xA9"), NormalizeText("cafe\xCC\x81"));
+}
+
+TEST(Normalize, KeepsDigits) {
+  EXPECT_EQ(Words("Profit rose 12% to $48.5m in Q3 2024"),
+            (std::vector<std::string>{"profit", "rose", "12", "to", "48", "5m", "in", "q3", "2024"}));
+}
+
+TEST(Normalize, ReplacesInvalidUtf8WithoutCrashing) {
+  const std::string bad = "ok \xFF\xFE bytes \xC3 end \xED\xA0\x80 x";
+  const std::string n = NormalizeText(bad);
+  EXPECT_NE(n.find("\xEF\xBF\xBD"), std::string::npos);
+  EXPECT_EQ(n.substr(0, 3), "ok ");
+  EXPECT_NE(n.find("bytes"), std::string::npos);
+  EXPECT_NE(n.find("end"), std::string::npos);
+  // Repair keeps the text valid UTF-8: normalising again changes nothing.
+  EXPECT_EQ(NormalizeText(n), n);
+}
+
+TEST(Normalize, ControlCharactersAndNulBecomeSpaces) {
+  EXPECT_EQ(NormalizeText(std::string("a\0b\x07" "c", 5)), "a b c");
+}
+
+TEST(Normalize, LineSeparatorsBecomeNewlines) {
+  EXPECT_EQ(NormalizeText("one\xE2\x80\xA8two\rthree"), "one\ntwo\nthree");
+}
+
+TEST(Normalize, AsciiFastPathMatchesFullPath) {
+  // The same ASCII text with and without a non-ASCII character appended (then stripped).
+  const std::string ascii = "The Quick, brown FOX -- jumps 42 times!";
+  const std::string full = NormalizeText(ascii + " \xC3\xA9");
+  EXPECT_EQ(full.substr(0, full.size() - 3), NormalizeText(ascii));
+}
+
+TEST(Tokenize, SplitsOnPunctuationAndKeepsUnicodeLetters) {
+  EXPECT_EQ(Words("Don't stop -- na\xC3\xAFve caf\xC3\xA9s, 1,200 \xE6\x9D\xB1\xE4\xBA\xAC!"),
+            (std::vector<std::string>{"don", "t", "stop", "na\xC3\xAFve", "caf\xC3\xA9s", "1",
+                                      "200", "\xE6\x9D\xB1\xE4\xBA\xAC"}));
+  EXPECT_TRUE(Words("  -- !! ").empty());
+}
+
+}  // namespace
+}  // namespace dedup

@@ -1,0 +1,53 @@
+#include "dedup/text/shingle.h"
+
+#include <gtest/gtest.h>
+
+#include "dedup/text/document.h"
+
+namespace dedup {
+namespace {
+
+std::vector<uint64_t> Shingles(std::string_view text, int k) {
+  Document d;
+  AnalyzeText(text, d);
+  std::vector<uint64_t> out;
+  ShingleSet(d.word_hashes, k, out);
+  return out;
+}
+
+TEST(Shingle, CountsOneShinglePerWindow) {
+  EXPECT_EQ(Shingles("a b c d e f g h", 5).size(), 4u);  // 8 - 5 + 1
+  EXPECT_EQ(Shingles("a b c d e f g h", 1).size(), 8u);
+  EXPECT_EQ(Shingles("a b c d e f g h", 3).size(), 6u);
+}
+
+TEST(Shingle, RepeatsCountOnce) {
+  EXPECT_EQ(Shingles("x y x y x y x y", 2).size(), 2u);  // "x y", "y x"
+}
+
+TEST(Shingle, ShortTextIsOneShingleAndEmptyIsNone) {
+  EXPECT_EQ(Shingles("just three words", 5).size(), 1u);
+  EXPECT_TRUE(Shingles("  ... ", 5).empty());
+}
+
+TEST(Shingle, IgnoresCaseSpacingAndPunctuation) {
+  EXPECT_EQ(Shingles("The cat sat on the mat today", 3),
+            Shingles("the CAT,  sat\non -- the mat today!", 3));
+}
+
+TEST(Shingle, WordOrderMatters) {
+  EXPECT_NE(Shingles("a b c", 3), Shingles("c b a", 3));
+}
+
+TEST(Document, SplitsLinesAndHashesThemByWords) {
+  Document d;
+  AnalyzeText("Related Links\n\n  related   LINKS!\nother line\n...\n", d);
+  ASSERT_EQ(d.lines.size(), 3u);  // the punctuation-only line has no words
+  EXPECT_EQ(d.lines[0].hash, d.lines[1].hash);
+  EXPECT_NE(d.lines[0].hash, d.lines[2].hash);
+  EXPECT_EQ(d.word_hashes.size(), 6u);
+  EXPECT_EQ(d.lines[2].first_word, 4u);
+}
+
+}  // namespace
+}  // namespace dedup
