@@ -3,6 +3,10 @@
 set(DEDUP_WARNINGS -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion -Wnon-virtual-dtor)
 if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   list(APPEND DEDUP_WARNINGS -Wthread-safety)
+elseif(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  # GCC 12 reports -Wrestrict inside libstdc++'s std::string when it inlines a plain
+  # `s = "literal"` at -O3 (GCC PR 105651, fixed in 13).
+  list(APPEND DEDUP_WARNINGS -Wno-restrict)
 endif()
 if(DEDUP_WERROR)
   list(APPEND DEDUP_WARNINGS -Werror)

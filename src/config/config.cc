@@ -162,6 +162,8 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
        [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.0, 1.0, c.index.false_negative_weight); }},
       {"index.max_candidates",
        [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 100000, c.index.max_candidates); }},
+      {"index.max_bucket_scan",
+       [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 100000, c.index.max_bucket_scan); }},
       // [match]
       {"match.jaccard_threshold",
        [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.0, 1.0, c.match.jaccard_threshold); }},

@@ -210,7 +210,7 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article) {
   EvictExpired(watermark_);
 
   candidates_.clear();
-  index_.Query(sig_, candidates_);
+  index_.Query(sig_, candidates_, static_cast<size_t>(config_.index.max_bucket_scan));
   if (candidates_.size() > static_cast<size_t>(config_.index.max_candidates)) {
     ++stats_.candidates_truncated;
     candidates_.resize(static_cast<size_t>(config_.index.max_candidates));

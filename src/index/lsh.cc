@@ -65,21 +65,21 @@ void LshIndex::Remove(DocHandle doc, std::span<const uint32_t> sig) {
     if (it == table.end()) continue;
     auto& bucket = it->second;
     auto pos = std::find(bucket.begin(), bucket.end(), doc);
-    if (pos != bucket.end()) {
-      *pos = bucket.back();
-      bucket.pop_back();
-    }
+    if (pos != bucket.end()) bucket.erase(pos);  // keeps insertion order (newest last)
     if (bucket.empty()) table.erase(it);
   }
 }
 
-void LshIndex::Query(std::span<const uint32_t> sig, std::vector<DocHandle>& out) const {
+void LshIndex::Query(std::span<const uint32_t> sig, std::vector<DocHandle>& out,
+                     size_t max_per_bucket) const {
   const size_t start = out.size();
   for (int b = 0; b < params_.bands; ++b) {
     const auto& table = tables_[static_cast<size_t>(b)];
     auto it = table.find(BandKey(b, sig));
     if (it == table.end()) continue;
-    out.insert(out.end(), it->second.begin(), it->second.end());
+    const auto& bucket = it->second;
+    const size_t n = std::min(bucket.size(), max_per_bucket);
+    out.insert(out.end(), bucket.end() - static_cast<ptrdiff_t>(n), bucket.end());
   }
   std::sort(out.begin() + static_cast<ptrdiff_t>(start), out.end());
   out.erase(std::unique(out.begin() + static_cast<ptrdiff_t>(start), out.end()), out.end());

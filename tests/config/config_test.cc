@@ -101,6 +101,7 @@ TEST(Config, ExampleFileParsesToDefaults) {
   EXPECT_EQ(c->sketch.seed, d.sketch.seed);
   EXPECT_DOUBLE_EQ(c->index.lsh_threshold, d.index.lsh_threshold);
   EXPECT_EQ(c->index.max_candidates, d.index.max_candidates);
+  EXPECT_EQ(c->index.max_bucket_scan, d.index.max_bucket_scan);
   EXPECT_DOUBLE_EQ(c->match.jaccard_threshold, d.match.jaccard_threshold);
   EXPECT_DOUBLE_EQ(c->match.containment_threshold, d.match.containment_threshold);
   EXPECT_EQ(c->match.min_containment_shingles, d.match.min_containment_shingles);

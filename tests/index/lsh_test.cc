@@ -66,6 +66,20 @@ TEST(LshIndex, FindsSharedBandsAndForgetsRemoved) {
   EXPECT_EQ(index.num_buckets(), 0u);
 }
 
+TEST(LshIndex, ReadsOnlyTheNewestEntriesOfABucket) {
+  LshIndex index(LshParams{4, 2});
+  std::mt19937 rng(3);
+  auto a = RandomSig(rng, 8);
+  for (DocHandle d = 0; d < 10; ++d) index.Insert(d, a);
+  std::vector<DocHandle> out;
+  index.Query(a, out, 3);
+  EXPECT_EQ(out, (std::vector<DocHandle>{7, 8, 9}));
+  index.Remove(8, a);
+  out.clear();
+  index.Query(a, out, 3);
+  EXPECT_EQ(out, (std::vector<DocHandle>{6, 7, 9}));
+}
+
 TEST(LshIndex, ReportsEachCandidateOnce) {
   LshIndex index(LshParams{4, 2});
   std::mt19937 rng(2);

@@ -49,6 +49,7 @@ struct IndexConfig {
   double false_positive_weight = 0.5;
   double false_negative_weight = 0.5;
   int max_candidates = 200;
+  int max_bucket_scan = 32;
 };
 
 struct MatchConfig {

@@ -10,6 +10,7 @@
 #define DEDUP_INDEX_LSH_H_
 
 #include <cstdint>
+#include <cstddef>
 #include <span>
 #include <vector>
 
@@ -47,7 +48,10 @@ class LshIndex {
   // REQUIRES: `doc` was inserted with this same signature.
   void Remove(DocHandle doc, std::span<const uint32_t> sig);
   // Appends each document sharing at least one band with `sig` once, in no particular order.
-  void Query(std::span<const uint32_t> sig, std::vector<DocHandle>& out) const;
+  // From each bucket only the `max_per_bucket` most recently inserted documents are read, so a
+  // flood of near-identical articles costs bounded work per query.
+  void Query(std::span<const uint32_t> sig, std::vector<DocHandle>& out,
+             size_t max_per_bucket = SIZE_MAX) const;
 
   size_t num_buckets() const;
 

@@ -1,0 +1,109 @@
+// Per-stage costs of the engine on ~450-word articles built from the fixture stories.
+//
+//   build/bench/engine_bench                 all stages
+//   build/bench/engine_bench --benchmark_filter=Engine
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
+
+#include "dedup/engine/engine.h"
+#include "dedup/index/lsh.h"
+#include "dedup/parse/article_json.h"
+#include "dedup/sketch/minhash.h"
+#include "dedup/text/document.h"
+#include "dedup/text/normalize.h"
+#include "dedup/text/shingle.h"
+#include "testing/fixtures.h"
+
+namespace dedup {
+namespace {
+
+// About 450 words: three fixture stories back to back.
+std::string LongBody(size_t first) {
+  const auto& s = testing::Stories();
+  std::string body;
+  for (size_t i = 0; i < 3; ++i) body += s[(first + i) % s.size()].body + "\n\n";
+  return body;
+}
+
+void BM_Normalize(benchmark::State& state) {
+  const std::string body = LongBody(0);
+  for (auto _ : state) benchmark::DoNotOptimize(NormalizeText(body));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_Normalize);
+
+void BM_AnalyzeAndShingle(benchmark::State& state) {
+  const std::string body = LongBody(0);
+  Document doc;
+  std::vector<uint64_t> shingles;
+  for (auto _ : state) {
+    AnalyzeText(body, doc);
+    ShingleSet(doc.word_hashes, 5, shingles);
+    benchmark::DoNotOptimize(shingles.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_AnalyzeAndShingle);
+
+void BM_MinHash(benchmark::State& state) {
+  Document doc;
+  AnalyzeText(LongBody(0), doc);
+  std::vector<uint64_t> shingles;
+  ShingleSet(doc.word_hashes, 5, shingles);
+  const auto kernels = AvailableMinHashKernels();
+  const MinHashKernel kernel = kernels[static_cast<size_t>(state.range(0))];
+  MinHasher hasher(128, 1, kernel);
+  std::vector<uint32_t> sig(128);
+  for (auto _ : state) {
+    hasher.Sign(shingles, sig);
+    benchmark::DoNotOptimize(sig.data());
+  }
+  state.SetLabel(std::string(kernel.name) + " shingles=" + std::to_string(shingles.size()));
+}
+BENCHMARK(BM_MinHash)->DenseRange(0, static_cast<int>(AvailableMinHashKernels().size()) - 1);
+
+void BM_Parse(benchmark::State& state) {
+  std::string json = R"({"id":"a1","source":"S","title":"T","published_at":"2026-01-01T00:00:00Z","body":)";
+  std::string body;
+  for (char c : LongBody(0)) {
+    if (c == '\n') body += "\\n";
+    else if (c == '"') body += "\\\"";
+    else body += c;
+  }
+  json += "\"" + body + "\"}";
+  ArticleParser parser(InputConfig{});
+  for (auto _ : state) benchmark::DoNotOptimize(parser.Parse(json));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * json.size()));
+}
+BENCHMARK(BM_Parse);
+
+// The whole engine per article, steady state: a stream where each of 8 stories is reprinted
+// with its own first line (so no two articles are identical), clusters of up to ~40 copies
+// inside the 72 h window.
+void BM_EngineProcess(benchmark::State& state) {
+  auto engine = Engine::Create(Config{});
+  std::vector<std::string> bodies;
+  for (size_t i = 0; i < testing::Stories().size(); ++i) bodies.push_back(LongBody(i));
+  int64_t n = 0;
+  Article a;
+  for (auto _ : state) {
+    state.PauseTiming();
+    a.id = std::to_string(n);
+    a.source = "Site" + std::to_string(n % 40);
+    a.body = "Edition " + std::to_string(n) + " of the day\n" +
+             bodies[static_cast<size_t>(n / 40) % bodies.size()];
+    a.published_at = n * 6 * 1000;  // one article every 6 s: ~43,000 in the window
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(engine.value()->Process(a));
+    ++n;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EngineProcess);
+
+}  // namespace
+}  // namespace dedup
+
+BENCHMARK_MAIN();
