@@ -1,10 +1,17 @@
 // dedupd: command-line entry point.
 //
+//   dedupd run --config FILE                                          the Kafka daemon
 //   dedupd dedup [--config FILE] [--input PATH|-] [--output PATH|-]   file mode
 //   dedupd check-config --config FILE                                 validate a config offline
 //   dedupd score LABELS.tsv PREDICTIONS.jsonl                         clustering quality
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -18,6 +25,7 @@
 #include "dedup/engine/engine.h"
 #include "dedup/eval/score.h"
 #include "dedup/filemode/file_mode.h"
+#include "pipeline.h"
 #include "dedup/base/strings.h"
 
 namespace dedup {
@@ -25,6 +33,9 @@ namespace {
 
 constexpr char kUsage[] =
     "usage:\n"
+    "  dedupd run --config FILE\n"
+    "      The daemon: consume articles from Kafka, produce decisions, stories and dead letters.\n"
+    "      SIGTERM/SIGINT stop it cleanly; a second signal exits at once.\n"
     "  dedupd dedup [--config FILE] [--input PATH|-] [--output PATH|-]\n"
     "      File mode: JSON lines in, one decision line out per input line, in input order.\n"
     "      Defaults: built-in config, stdin, stdout. A summary goes to stderr.\n"
@@ -131,6 +142,52 @@ int CmdDedup(const Flags& f) {
   return 0;
 }
 
+std::atomic<Pipeline*> g_pipeline{nullptr};
+std::atomic<int> g_signals{0};
+
+void OnSignal(int signo) {
+  if (g_signals.fetch_add(1) > 0) _exit(128 + signo);  // second signal: now
+  if (Pipeline* p = g_pipeline.load()) p->RequestStop();
+}
+
+int CmdRun(const Flags& f) {
+  if (!f.config) {
+    std::cerr << "dedupd run: --config FILE is required\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<Config> config = LoadConfigFile(*f.config);
+  if (!config.ok()) {
+    std::cerr << "dedupd: config refused: " << config.status().message() << "\n";
+    return kExitConfig;
+  }
+  ApplyLogConfig(*config);
+  absl::StatusOr<std::unique_ptr<Pipeline>> pipeline = Pipeline::Create(*config);
+  if (!pipeline.ok()) {
+    LogError("cannot start", {{"error", std::string(pipeline.status().message())}});
+    return kExitConfig;
+  }
+  g_pipeline.store(pipeline->get());
+  struct sigaction sa {};
+  sa.sa_handler = &OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  // A hard bound on shutdown: if a clean stop takes far longer than configured, exit anyway
+  // (nothing is lost: uncommitted input is consumed again on restart).
+  const int64_t bound_ms = config->daemon.shutdown_timeout_ms * 2 + 5000;
+  std::thread([bound_ms] {
+    while (g_signals.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(bound_ms));
+    LogError("shutdown took too long; exiting", {{"bound_ms", std::to_string(bound_ms)}});
+    _exit(1);
+  }).detach();
+  absl::Status st = (*pipeline)->Run();
+  g_pipeline.store(nullptr);
+  pipeline->reset();
+  if (!st.ok()) return kExitRuntime;
+  return 0;
+}
+
 int CmdCheckConfig(const Flags& f) {
   if (!f.config) {
     std::cerr << "dedupd check-config: --config FILE is required\n";
@@ -139,6 +196,10 @@ int CmdCheckConfig(const Flags& f) {
   absl::StatusOr<Config> config = LoadConfigFile(*f.config);
   if (!config.ok()) {
     std::cerr << "dedupd: config refused: " << config.status().message() << "\n";
+    return kExitConfig;
+  }
+  if (absl::Status k = ValidateKafkaSections(*config); !k.ok()) {
+    std::cerr << "dedupd: config refused: " << *f.config << ": " << k.message() << "\n";
     return kExitConfig;
   }
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(*config);
@@ -186,6 +247,7 @@ int Main(int argc, char** argv) {
     std::cerr << "dedupd " << cmd << ": " << err << "\n" << kUsage;
     return kExitUsage;
   }
+  if (cmd == "run") return CmdRun(flags);
   if (cmd == "dedup") return CmdDedup(flags);
   if (cmd == "check-config") return CmdCheckConfig(flags);
   if (cmd == "score") return CmdScore(flags);

@@ -109,6 +109,39 @@ absl::Status ReadChoice(const toml::node& n, const KeyRef& k,
   return KeyError(k, Cat("must be one of ", list, " (got \"", v, "\")"));
 }
 
+absl::Status ReadStringList(const toml::node& n, const KeyRef& k, std::vector<std::string>& out) {
+  const toml::array* arr = n.as_array();
+  if (arr == nullptr) return KeyError(k, Cat("expected an array of strings, got ", TypeName(n)));
+  out.clear();
+  for (const toml::node& e : *arr) {
+    if (!e.is_string()) return KeyError(k, Cat("expected an array of strings, found ", TypeName(e)));
+    out.push_back(e.as_string()->get());
+  }
+  return absl::OkStatus();
+}
+
+// A table of librdkafka properties: strings, integers and booleans, passed on as strings.
+absl::Status ReadProperties(const toml::node& n, const KeyRef& k,
+                            std::vector<std::pair<std::string, std::string>>& out) {
+  const toml::table* t = n.as_table();
+  if (t == nullptr) return KeyError(k, Cat("expected a table of librdkafka properties, got ", TypeName(n)));
+  out.clear();
+  for (const auto& [key, v] : *t) {
+    const std::string name(key.str());
+    if (v.is_string()) {
+      out.emplace_back(name, v.as_string()->get());
+    } else if (v.is_integer()) {
+      out.emplace_back(name, Cat(v.as_integer()->get()));
+    } else if (v.is_boolean()) {
+      out.emplace_back(name, v.as_boolean()->get() ? "true" : "false");
+    } else {
+      return KeyError(KeyRef{Cat(k.name, ".", name), k.where},
+                      Cat("expected a string, integer or boolean, got ", TypeName(v)));
+    }
+  }
+  return absl::OkStatus();
+}
+
 using Applier = std::function<absl::Status(const toml::node&, const KeyRef&, Config&)>;
 
 const absl::flat_hash_map<std::string, Applier>& Schema() {
@@ -184,22 +217,46 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
          return absl::OkStatus();
        }},
       {"cluster.source_priority",
-       [](auto& n, auto& k, Config& c) -> absl::Status {
-         const toml::array* arr = n.as_array();
-         if (arr == nullptr) return KeyError(k, Cat("expected an array of strings, got ", TypeName(n)));
-         c.cluster.source_priority.clear();
-         for (const toml::node& e : *arr) {
-           if (!e.is_string()) {
-             return KeyError(k, Cat("expected an array of strings, found ", TypeName(e)));
-           }
-           c.cluster.source_priority.push_back(e.as_string()->get());
-         }
-         return absl::OkStatus();
-       }},
+       [](auto& n, auto& k, Config& c) { return ReadStringList(n, k, c.cluster.source_priority); }},
       {"cluster.window_hours",
        [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.001, 24.0 * 365 * 10, c.cluster.window_hours); }},
       {"cluster.max_articles",
        [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 1000000000, c.cluster.max_articles); }},
+      // [kafka]
+      {"kafka.brokers", [](auto& n, auto& k, Config& c) { return ReadNonEmpty(n, k, c.kafka.brokers); }},
+      {"kafka.group_id", [](auto& n, auto& k, Config& c) { return ReadNonEmpty(n, k, c.kafka.group_id); }},
+      {"kafka.input_topics",
+       [](auto& n, auto& k, Config& c) -> absl::Status {
+         DEDUP_RETURN_IF_ERROR(ReadStringList(n, k, c.kafka.input_topics));
+         if (c.kafka.input_topics.empty()) return KeyError(k, "must name at least one topic");
+         for (const std::string& t : c.kafka.input_topics) {
+           if (t.empty()) return KeyError(k, "topic names must not be empty");
+         }
+         return absl::OkStatus();
+       }},
+      {"kafka.decisions_topic",
+       [](auto& n, auto& k, Config& c) { return ReadNonEmpty(n, k, c.kafka.decisions_topic); }},
+      {"kafka.stories_topic",
+       [](auto& n, auto& k, Config& c) { return ReadNonEmpty(n, k, c.kafka.stories_topic); }},
+      {"kafka.dead_letter_topic",
+       [](auto& n, auto& k, Config& c) { return ReadNonEmpty(n, k, c.kafka.dead_letter_topic); }},
+      {"kafka.consumer",
+       [](auto& n, auto& k, Config& c) { return ReadProperties(n, k, c.kafka.consumer_properties); }},
+      {"kafka.producer",
+       [](auto& n, auto& k, Config& c) { return ReadProperties(n, k, c.kafka.producer_properties); }},
+      // [daemon]
+      {"daemon.shutdown_timeout_ms",
+       [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 100, 3600000, c.daemon.shutdown_timeout_ms); }},
+      {"daemon.poll_timeout_ms",
+       [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 10000, c.daemon.poll_timeout_ms); }},
+      {"daemon.max_inflight_messages",
+       [](auto& n, auto& k, Config& c) {
+         return ReadInt(n, k, 1, 100000000, c.daemon.max_inflight_messages);
+       }},
+      {"daemon.max_inflight_bytes",
+       [](auto& n, auto& k, Config& c) {
+         return ReadInt(n, k, 1 << 20, int64_t{1} << 40, c.daemon.max_inflight_bytes);
+       }},
       // [log]
       {"log.level",
        [](auto& n, auto& k, Config& c) -> absl::Status {

@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "dedup/base/reject.h"
+#include "dedup/base/strings.h"
 #include "dedup/base/status.h"
 #include "dedup/cluster/cluster_set.h"
 #include "dedup/index/verify.h"
@@ -39,7 +40,8 @@ class EngineImpl final : public Engine {
         boilerplate_(config.boilerplate),
         window_ms_(static_cast<EventTimeMs>(config.cluster.window_hours * 3600.0 * 1000.0)) {}
 
-  absl::StatusOr<Decision> Process(const Article& article) override;
+  absl::StatusOr<Decision> Process(const Article& article,
+                                   std::vector<StoryUpdate>* updates) override;
   EngineStats stats() const override;
   const LshParams& lsh_params() const override { return index_.params(); }
   std::string_view kernel_name() const override { return hasher_.kernel_name(); }
@@ -48,6 +50,9 @@ class EngineImpl final : public Engine {
   struct Doc {
     std::string id;
     bool id_is_number = false;
+    std::string source;
+    std::string url;
+    std::string title;
     EventTimeMs published_at = 0;
     uint64_t arrival = 0;
     uint32_t shingles = 0;
@@ -68,6 +73,8 @@ class EngineImpl final : public Engine {
   void EvictExpired(EventTimeMs watermark);
   void AnalyzeAndSign(const Article& article, std::string_view source_key);
   Decision MakeDecision(DocHandle h) const;
+  StoryMember Member(DocHandle h) const;
+  StoryUpdate Story(ClusterHandle c, std::string event, EventTimeMs t) const;
 
   Config config_;
   MinHasher hasher_;
@@ -114,7 +121,7 @@ void EngineImpl::Evict(DocHandle h) {
   Doc& d = docs_[h];
   index_.Remove(h, Sig(h));
   clusters_.Remove(h);
-  by_id_.erase(d.id);
+  by_id_.erase(AV(d.id));
   d = Doc{};
   free_.push_back(h);
 }
@@ -187,8 +194,37 @@ Decision EngineImpl::MakeDecision(DocHandle h) const {
   return out;
 }
 
-absl::StatusOr<Decision> EngineImpl::Process(const Article& article) {
-  if (auto it = by_id_.find(article.id); it != by_id_.end()) {
+StoryMember EngineImpl::Member(DocHandle h) const {
+  const Doc& d = docs_[h];
+  StoryMember m;
+  m.id = d.id;
+  m.id_is_number = d.id_is_number;
+  m.source = d.source;
+  m.url = d.url;
+  m.title = d.title;
+  m.published_at = d.published_at;
+  m.similarity = d.matched_id.empty() ? 1.0 : static_cast<double>(d.similarity);
+  return m;
+}
+
+StoryUpdate EngineImpl::Story(ClusterHandle c, std::string event, EventTimeMs t) const {
+  StoryUpdate u;
+  u.cluster_id = clusters_.Name(c);
+  u.event = std::move(event);
+  u.canonical = Member(clusters_.Canonical(c));
+  std::vector<DocHandle> members(clusters_.Members(c).begin(), clusters_.Members(c).end());
+  std::sort(members.begin(), members.end(),
+            [this](DocHandle a, DocHandle b) { return docs_[a].arrival < docs_[b].arrival; });
+  u.members.reserve(members.size());
+  for (DocHandle m : members) u.members.push_back(Member(m));
+  u.updated_at = t;
+  return u;
+}
+
+absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
+                                             std::vector<StoryUpdate>* updates) {
+  if (updates != nullptr) updates->clear();
+  if (auto it = by_id_.find(AV(article.id)); it != by_id_.end()) {
     ++stats_.replays;
     Decision d = MakeDecision(it->second);
     d.replayed = true;
@@ -244,6 +280,9 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article) {
   Doc& d = docs_[h];
   d.id = article.id;
   d.id_is_number = article.id_is_number;
+  d.source = article.source;
+  d.url = article.url;
+  d.title = article.title;
   d.published_at = t;
   d.arrival = ++arrival_;
   d.shingles = n_shingles;
@@ -258,14 +297,39 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article) {
     d.containment = static_cast<float>(best_score.containment);
     // Merging can retire a cluster handle, so look each matched document's cluster up afresh.
     ClusterHandle target = clusters_.ClusterOf(best);
+    const std::string first_canonical = docs_[clusters_.Canonical(target)].id;
+    std::vector<std::string> absorbed;
     for (DocHandle m : matched_) {
       const ClusterHandle other = clusters_.ClusterOf(m);
-      if (other != target) target = clusters_.Merge(target, other);
+      if (other == target) continue;
+      const std::string target_name = clusters_.Name(target);
+      const std::string other_name = clusters_.Name(other);
+      target = clusters_.Merge(target, other);
+      absorbed.push_back(clusters_.Name(target) == target_name ? other_name : target_name);
     }
     clusters_.Join(target, h, traits);
     ++stats_.duplicates;
+    if (updates != nullptr) {
+      const std::string& survivor = clusters_.Name(target);
+      for (const std::string& gone : absorbed) {
+        StoryUpdate u;
+        u.cluster_id = gone;
+        u.event = "merged";
+        u.merged_into = survivor;
+        u.updated_at = t;
+        updates->push_back(std::move(u));
+      }
+      StoryUpdate u = Story(target, "member_added", t);
+      u.absorbed = std::move(absorbed);
+      u.canonical_changed = u.canonical.id != first_canonical;
+      updates->push_back(std::move(u));
+    }
   } else {
-    clusters_.Create(article.id, h, traits);
+    const ClusterHandle c = clusters_.Create(article.id, h, traits);
+    if (updates != nullptr) {
+      updates->push_back(Story(c, "created", t));
+      updates->back().canonical_changed = true;
+    }
   }
   index_.Insert(h, Sig(h));
   by_id_.emplace(article.id, h);

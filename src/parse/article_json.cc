@@ -148,6 +148,63 @@ void AppendDecisionJson(std::string& out, const Decision& d) {
   out.push_back('}');
 }
 
+namespace {
+void AppendMemberFields(std::string& out, const StoryMember& m) {
+  out.append("\"id\":");
+  AppendId(out, m.id, m.id_is_number);
+  out.append(",\"source\":");
+  AppendJsonString(out, m.source);
+  out.append(",\"url\":");
+  AppendJsonString(out, m.url);
+  out.append(",\"published_at\":");
+  AppendJsonString(out, FormatRfc3339Ms(m.published_at));
+}
+}  // namespace
+
+void AppendStoryJson(std::string& out, const StoryUpdate& s) {
+  out.append("{\"cluster_id\":");
+  AppendJsonString(out, s.cluster_id);
+  out.append(",\"event\":");
+  AppendJsonString(out, s.event);
+  out.append(",\"merged_into\":");
+  if (s.merged_into.empty()) {
+    out.append("null");
+  } else {
+    AppendJsonString(out, s.merged_into);
+  }
+  out.append(",\"absorbed\":[");
+  for (size_t i = 0; i < s.absorbed.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendJsonString(out, s.absorbed[i]);
+  }
+  out.append("],\"canonical_changed\":");
+  out.append(s.canonical_changed ? "true" : "false");
+  out.append(",\"updated_at\":");
+  AppendJsonString(out, FormatRfc3339Ms(s.updated_at));
+  out.append(",\"canonical\":");
+  if (s.members.empty()) {
+    out.append("null");
+  } else {
+    out.push_back('{');
+    AppendMemberFields(out, s.canonical);
+    out.append(",\"title\":");
+    AppendJsonString(out, s.canonical.title);
+    out.push_back('}');
+  }
+  out.append(",\"size\":");
+  out.append(std::to_string(s.members.size()));
+  out.append(",\"members\":[");
+  for (size_t i = 0; i < s.members.size(); ++i) {
+    if (i) out.push_back(',');
+    out.push_back('{');
+    AppendMemberFields(out, s.members[i]);
+    out.append(",\"similarity\":");
+    AppendJsonNumber(out, s.members[i].similarity);
+    out.push_back('}');
+  }
+  out.append("]}");
+}
+
 void AppendErrorJson(std::string& out, const std::optional<std::string>& id, bool id_is_number,
                      const absl::Status& error) {
   out.append("{\"id\":");

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -67,6 +68,26 @@ struct ClusterConfig {
   int64_t max_articles = 1000000;
 };
 
+// Kafka connection and topics. consumer_properties / producer_properties pass straight to
+// librdkafka (validated by librdkafka, not here), after the settings dedupd needs.
+struct KafkaConfig {
+  std::string brokers = "localhost:9092";
+  std::string group_id = "dedupd";
+  std::vector<std::string> input_topics = {"articles"};
+  std::string decisions_topic = "dedup.decisions";
+  std::string stories_topic = "dedup.stories";
+  std::string dead_letter_topic = "dedup.dead-letter";
+  std::vector<std::pair<std::string, std::string>> consumer_properties;
+  std::vector<std::pair<std::string, std::string>> producer_properties;
+};
+
+struct DaemonConfig {
+  int64_t shutdown_timeout_ms = 10000;
+  int64_t poll_timeout_ms = 100;
+  int64_t max_inflight_messages = 20000;
+  int64_t max_inflight_bytes = 256 * 1024 * 1024;
+};
+
 struct LogConfig {
   std::string level = "info";
   std::string format = "logfmt";
@@ -80,6 +101,8 @@ struct Config {
   IndexConfig index;
   MatchConfig match;
   ClusterConfig cluster;
+  KafkaConfig kafka;
+  DaemonConfig daemon;
   LogConfig log;
 };
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dedup/base/time.h"
 
@@ -33,6 +34,33 @@ struct Decision {
   double containment = 0;  // estimated containment of the smaller in the larger
   uint32_t candidates = 0; // LSH candidates examined
   bool replayed = false;   // the id was already in the window; its earlier decision is returned
+};
+
+// One member of a cluster, as the stories output lists it.
+struct StoryMember {
+  std::string id;
+  bool id_is_number = false;
+  std::string source;
+  std::string url;
+  std::string title;
+  EventTimeMs published_at = 0;
+  double similarity = 1.0;  // estimated Jaccard with the article it matched; 1 for the founder
+};
+
+// The state of a cluster after it changed. Emitted for every cluster an article changes:
+//   event "created"      - the article founded it;
+//   event "member_added" - the article joined it (and `absorbed` names clusters merged into it);
+//   event "merged"       - it was merged into `merged_into` and no longer exists (no members).
+// `members` are the cluster's articles still in the window, in arrival order.
+struct StoryUpdate {
+  std::string cluster_id;
+  std::string event;
+  std::string merged_into;
+  std::vector<std::string> absorbed;
+  bool canonical_changed = false;
+  StoryMember canonical;
+  std::vector<StoryMember> members;
+  EventTimeMs updated_at = 0;  // event time of the article that caused the change
 };
 
 }  // namespace dedup

@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "dedup/config/config.h"
@@ -52,7 +53,10 @@ class Engine {
   virtual ~Engine() = default;
 
   // Errors (InvalidArgument) leave the engine unchanged: an article with no words.
-  virtual absl::StatusOr<Decision> Process(const Article& article) = 0;
+  // If `updates` is given, it is cleared and receives one record per cluster the article changed
+  // (none for a replayed id).
+  virtual absl::StatusOr<Decision> Process(const Article& article,
+                                           std::vector<StoryUpdate>* updates = nullptr) = 0;
 
   virtual EngineStats stats() const = 0;
   virtual const LshParams& lsh_params() const = 0;

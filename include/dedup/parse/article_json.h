@@ -47,6 +47,13 @@ class ArticleParser {
 // Appends the decision as one JSON object (no newline).
 void AppendDecisionJson(std::string& out, const Decision& d);
 
+// Appends a story record (the stories topic):
+//   {"cluster_id":..,"event":"created"|"member_added"|"merged","merged_into":..|null,
+//    "absorbed":[..],"canonical_changed":..,"updated_at":"RFC 3339",
+//    "canonical":{"id","source","url","title","published_at"}|null,"size":N,
+//    "members":[{"id","source","url","published_at","similarity"},..]}
+void AppendStoryJson(std::string& out, const StoryUpdate& s);
+
 // Appends an error record: id (or null), the error message and its reason code.
 void AppendErrorJson(std::string& out, const std::optional<std::string>& id, bool id_is_number,
                      const absl::Status& error);

@@ -1,0 +1,63 @@
+// The Kafka producer for decisions, stories and dead letters.
+//
+// Idempotent (enable.idempotence=true, acks=all) so retries never duplicate or reorder a
+// partition's records. Each record carries a caller token; the delivery callback reports the
+// token with the broker's verdict. Properties from [kafka.producer] pass through to librdkafka
+// after dedupd's own.
+//
+// Thread-safety: Produce, Poll and Flush are called from one thread; the delivery callback runs
+// on that thread, inside Poll or Flush (or inside Produce while it waits for queue space).
+#ifndef DEDUP_EMIT_PRODUCER_H_
+#define DEDUP_EMIT_PRODUCER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "dedup/config/config.h"
+
+namespace dedup {
+
+struct RecordHeader {
+  std::string name;
+  std::string value;
+};
+
+class Producer {
+ public:
+  using DeliveryCallback = std::function<void(uint64_t token, const absl::Status& result)>;
+
+  static absl::StatusOr<std::unique_ptr<Producer>> Create(const KafkaConfig& config,
+                                                          DeliveryCallback on_delivery);
+  ~Producer();
+
+  // Queues one record (copied). While librdkafka's queue is full it serves delivery reports and
+  // retries, up to `block_ms`; an error means the record was not queued.
+  absl::Status Produce(std::string_view topic, std::string_view key, std::string_view value,
+                       const std::vector<RecordHeader>& headers, uint64_t token,
+                       int block_ms = 30000);
+  // Serves delivery reports for up to timeout_ms.
+  void Poll(int timeout_ms);
+  // Waits until every queued record is delivered or failed, up to timeout_ms.
+  absl::Status Flush(int timeout_ms);
+  // Records queued or in flight.
+  int OutstandingRecords() const;
+  // A fatal producer error (e.g. idempotence violated), if one occurred.
+  absl::Status FatalError() const;
+
+ private:
+  struct Impl;
+  explicit Producer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Checks that the [kafka.producer] properties are accepted by librdkafka (no connection made).
+absl::Status ValidateProducerConfig(const KafkaConfig& config);
+
+}  // namespace dedup
+
+#endif  // DEDUP_EMIT_PRODUCER_H_

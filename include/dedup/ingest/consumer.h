@@ -1,0 +1,93 @@
+// The Kafka consumer: a librdkafka consumer-group member on the configured input topics.
+//
+// dedupd stores offsets itself (enable.auto.offset.store=false): an offset is stored only once
+// every output for its message is acknowledged (see OffsetTracker); librdkafka then commits
+// stored offsets in the background (enable.auto.commit=true) and Commit() commits them now.
+// Properties from [kafka.consumer] pass through to librdkafka after dedupd's own.
+//
+// Thread-safety: one thread polls. The rebalance listener is called on that thread, inside Poll.
+#ifndef DEDUP_INGEST_CONSUMER_H_
+#define DEDUP_INGEST_CONSUMER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "dedup/config/config.h"
+#include "dedup/ingest/offset_tracker.h"
+
+namespace dedup {
+
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+};
+
+// Called inside Consumer::Poll when partitions are assigned or revoked. Before OnRevoke returns,
+// the listener must finish the work of the revoked partitions and store their offsets: the
+// consumer commits right after it, then releases the partitions.
+class RebalanceListener {
+ public:
+  virtual ~RebalanceListener() = default;
+  virtual void OnAssign(const std::vector<TopicPartition>& partitions) = 0;
+  virtual void OnRevoke(const std::vector<TopicPartition>& partitions) = 0;
+};
+
+// One consumed message. Owns the underlying librdkafka message; the views stay valid as long as
+// this object lives.
+class InputMessage {
+ public:
+  InputMessage(InputMessage&&) noexcept;
+  InputMessage& operator=(InputMessage&&) noexcept;
+  ~InputMessage();
+
+  std::string_view topic() const;
+  int32_t partition() const;
+  int64_t offset() const;
+  std::string_view key() const;
+  std::string_view payload() const;
+  // The message's timestamp (create or log-append time), if it has one.
+  std::optional<int64_t> timestamp_ms() const;
+
+ private:
+  friend class Consumer;
+  explicit InputMessage(void* msg);
+  void* msg_;  // rd_kafka_message_t*
+};
+
+class Consumer {
+ public:
+  static absl::StatusOr<std::unique_ptr<Consumer>> Create(const KafkaConfig& config,
+                                                          RebalanceListener* listener);
+  ~Consumer();
+
+  // Subscribes to the input topics.
+  absl::Status Subscribe();
+  // A message, or nullopt when none arrived in time. Transient errors are logged and return
+  // nullopt; a fatal client error returns an error status.
+  absl::StatusOr<std::optional<InputMessage>> Poll(int timeout_ms);
+  // Stores next-offsets for the background commit.
+  absl::Status StoreOffsets(const std::vector<TopicPartitionOffset>& offsets);
+  // Commits stored offsets synchronously. "No offset to commit" is not an error.
+  absl::Status Commit();
+  // Leaves the group (revoking partitions through the listener) and closes. Idempotent.
+  absl::Status Close();
+
+  std::vector<TopicPartition> Assignment() const;
+
+ private:
+  struct Impl;
+  explicit Consumer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Checks that the [kafka.consumer] properties are accepted by librdkafka (no connection made).
+absl::Status ValidateConsumerConfig(const KafkaConfig& config);
+
+}  // namespace dedup
+
+#endif  // DEDUP_INGEST_CONSUMER_H_

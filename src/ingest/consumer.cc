@@ -1,0 +1,220 @@
+#include "dedup/ingest/consumer.h"
+
+#include <cstring>
+
+#include "dedup/base/log.h"
+#include "dedup/base/status.h"
+#include "dedup/base/strings.h"
+#include "kafka/kafka.h"
+
+namespace dedup {
+
+using kafka::HandlePtr;
+using kafka::PartitionListPtr;
+
+namespace {
+
+rd_kafka_message_t* Msg(void* m) { return static_cast<rd_kafka_message_t*>(m); }
+
+std::vector<TopicPartition> ToVector(const rd_kafka_topic_partition_list_t* l) {
+  std::vector<TopicPartition> out;
+  for (int i = 0; i < l->cnt; ++i) out.push_back({l->elems[i].topic, l->elems[i].partition});
+  return out;
+}
+
+kafka::Properties ConsumerDefaults(const KafkaConfig& c) {
+  return {
+      {"bootstrap.servers", c.brokers},
+      {"group.id", c.group_id},
+      {"client.id", "dedupd"},
+      {"enable.auto.offset.store", "false"},
+      {"enable.auto.commit", "true"},
+      {"auto.offset.reset", "earliest"},
+      {"enable.partition.eof", "false"},
+  };
+}
+
+// dedupd's at-least-once promise rests on these: a user setting may not undo them.
+absl::Status CheckNotOverridden(const KafkaConfig& c) {
+  for (const auto& [k, v] : c.consumer_properties) {
+    if (k == "enable.auto.offset.store" && v != "false") {
+      return absl::InvalidArgumentError(
+          "kafka.consumer.enable.auto.offset.store: must stay false (dedupd stores an offset "
+          "only after the message's outputs are acknowledged)");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+InputMessage::InputMessage(void* msg) : msg_(msg) {}
+InputMessage::InputMessage(InputMessage&& o) noexcept : msg_(o.msg_) { o.msg_ = nullptr; }
+InputMessage& InputMessage::operator=(InputMessage&& o) noexcept {
+  if (this != &o) {
+    if (msg_ != nullptr) rd_kafka_message_destroy(Msg(msg_));
+    msg_ = o.msg_;
+    o.msg_ = nullptr;
+  }
+  return *this;
+}
+InputMessage::~InputMessage() {
+  if (msg_ != nullptr) rd_kafka_message_destroy(Msg(msg_));
+}
+std::string_view InputMessage::topic() const { return rd_kafka_topic_name(Msg(msg_)->rkt); }
+int32_t InputMessage::partition() const { return Msg(msg_)->partition; }
+int64_t InputMessage::offset() const { return Msg(msg_)->offset; }
+std::string_view InputMessage::key() const {
+  const auto* m = Msg(msg_);
+  return m->key ? std::string_view(static_cast<const char*>(m->key), m->key_len) : std::string_view();
+}
+std::string_view InputMessage::payload() const {
+  const auto* m = Msg(msg_);
+  return m->payload ? std::string_view(static_cast<const char*>(m->payload), m->len)
+                    : std::string_view();
+}
+std::optional<int64_t> InputMessage::timestamp_ms() const {
+  rd_kafka_timestamp_type_t type;
+  const int64_t ts = rd_kafka_message_timestamp(Msg(msg_), &type);
+  if (type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || ts < 0) return std::nullopt;
+  return ts;
+}
+
+struct Consumer::Impl {
+  KafkaConfig config;
+  RebalanceListener* listener = nullptr;
+  HandlePtr rk;
+  bool closed = false;
+
+  static void RebalanceCb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    const auto list = ToVector(partitions);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      LogInfo("partitions assigned", {{"count", std::to_string(list.size())}});
+      if (self->listener) self->listener->OnAssign(list);
+      rd_kafka_error_t* e = nullptr;
+      if (cooperative) {
+        e = rd_kafka_incremental_assign(rk, partitions);
+      } else {
+        rd_kafka_assign(rk, partitions);
+      }
+      if (e) {
+        LogError("assign failed", {{"error", rd_kafka_error_string(e)}});
+        rd_kafka_error_destroy(e);
+      }
+    } else {
+      LogInfo("partitions revoked", {{"count", std::to_string(list.size())}});
+      if (self->listener) self->listener->OnRevoke(list);
+      // Commit what the listener stored before the partitions go to another member.
+      const rd_kafka_resp_err_t ce = rd_kafka_commit(rk, nullptr, 0);
+      if (ce != RD_KAFKA_RESP_ERR_NO_ERROR && ce != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        LogWarn("commit on revoke failed", {{"error", rd_kafka_err2str(ce)}});
+      }
+      if (cooperative) {
+        rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, partitions);
+        if (e) rd_kafka_error_destroy(e);
+      } else {
+        rd_kafka_assign(rk, nullptr);
+      }
+    }
+  }
+};
+
+Consumer::Consumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Consumer::~Consumer() { (void)Close(); }
+
+absl::Status ValidateConsumerConfig(const KafkaConfig& config) {
+  DEDUP_RETURN_IF_ERROR(CheckNotOverridden(config));
+  return kafka::MakeConf(ConsumerDefaults(config), config.consumer_properties, "kafka.consumer")
+      .status();
+}
+
+absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const KafkaConfig& config,
+                                                           RebalanceListener* listener) {
+  DEDUP_RETURN_IF_ERROR(CheckNotOverridden(config));
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  impl->listener = listener;
+  DEDUP_ASSIGN_OR_RETURN(
+      kafka::ConfPtr conf,
+      kafka::MakeConf(ConsumerDefaults(config), config.consumer_properties, "kafka.consumer"));
+  rd_kafka_conf_set_opaque(conf.get(), impl.get());
+  rd_kafka_conf_set_rebalance_cb(conf.get(), &Impl::RebalanceCb);
+  DEDUP_ASSIGN_OR_RETURN(impl->rk, kafka::NewHandle(RD_KAFKA_CONSUMER, std::move(conf)));
+  rd_kafka_poll_set_consumer(impl->rk.get());
+  return std::unique_ptr<Consumer>(new Consumer(std::move(impl)));
+}
+
+absl::Status Consumer::Subscribe() {
+  PartitionListPtr topics(
+      rd_kafka_topic_partition_list_new(static_cast<int>(impl_->config.input_topics.size())));
+  for (const std::string& t : impl_->config.input_topics) {
+    rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  const rd_kafka_resp_err_t err = rd_kafka_subscribe(impl_->rk.get(), topics.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::UnavailableError(Cat("subscribe failed: ", rd_kafka_err2str(err)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<InputMessage>> Consumer::Poll(int timeout_ms) {
+  rd_kafka_message_t* m = rd_kafka_consumer_poll(impl_->rk.get(), timeout_ms);
+  if (m == nullptr) return std::optional<InputMessage>();
+  InputMessage msg(m);
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) return std::optional<InputMessage>(std::move(msg));
+  char errstr[512];
+  if (m->err == RD_KAFKA_RESP_ERR__FATAL ||
+      rd_kafka_fatal_error(impl_->rk.get(), errstr, sizeof(errstr)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::InternalError(Cat("fatal consumer error: ", rd_kafka_message_errstr(m)));
+  }
+  LogWarn("consumer error", {{"error", rd_kafka_message_errstr(m)},
+                             {"topic", m->rkt ? rd_kafka_topic_name(m->rkt) : ""}});
+  return std::optional<InputMessage>();
+}
+
+absl::Status Consumer::StoreOffsets(const std::vector<TopicPartitionOffset>& offsets) {
+  if (offsets.empty()) return absl::OkStatus();
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& o : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition)->offset = o.offset;
+  }
+  const rd_kafka_resp_err_t err = rd_kafka_offsets_store(impl_->rk.get(), list.get());
+  // A partition revoked in the meantime is refused per partition; that is expected.
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__STATE &&
+      err != RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) {
+    return absl::InternalError(Cat("offsets_store: ", rd_kafka_err2str(err)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Consumer::Commit() {
+  const rd_kafka_resp_err_t err = rd_kafka_commit(impl_->rk.get(), nullptr, 0);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    return absl::UnavailableError(Cat("commit: ", rd_kafka_err2str(err)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Consumer::Close() {
+  if (impl_ == nullptr || impl_->closed) return absl::OkStatus();
+  impl_->closed = true;
+  const rd_kafka_resp_err_t err = rd_kafka_consumer_close(impl_->rk.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::UnavailableError(Cat("consumer close: ", rd_kafka_err2str(err)));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<TopicPartition> Consumer::Assignment() const {
+  rd_kafka_topic_partition_list_t* l = nullptr;
+  if (rd_kafka_assignment(impl_->rk.get(), &l) != RD_KAFKA_RESP_ERR_NO_ERROR || l == nullptr) {
+    return {};
+  }
+  PartitionListPtr owner(l);
+  return ToVector(l);
+}
+
+}  // namespace dedup
