@@ -121,14 +121,15 @@ absl::Status ReadStringList(const toml::node& n, const KeyRef& k, std::vector<st
 }
 
 // A table of librdkafka properties: strings, integers and booleans, passed on as strings.
-absl::Status ReadProperties(const toml::node& n, const KeyRef& k,
-                            std::vector<std::pair<std::string, std::string>>& out) {
-  const toml::table* t = n.as_table();
-  if (t == nullptr) return KeyError(k, Cat("expected a table of librdkafka properties, got ", TypeName(n)));
-  out.clear();
-  for (const auto& [key, v] : *t) {
-    const std::string name(key.str());
-    if (v.is_string()) {
+// TOML reads an unquoted dotted key (session.timeout.ms = 6000) as nested tables; those are
+// flattened back to the dotted property name, so both spellings work.
+absl::Status FlattenProperties(const toml::table& t, const std::string& prefix, const KeyRef& k,
+                               std::vector<std::pair<std::string, std::string>>& out) {
+  for (const auto& [key, v] : t) {
+    const std::string name = prefix.empty() ? std::string(key.str()) : Cat(prefix, ".", key.str());
+    if (v.is_table()) {
+      DEDUP_RETURN_IF_ERROR(FlattenProperties(*v.as_table(), name, k, out));
+    } else if (v.is_string()) {
       out.emplace_back(name, v.as_string()->get());
     } else if (v.is_integer()) {
       out.emplace_back(name, Cat(v.as_integer()->get()));
@@ -140,6 +141,14 @@ absl::Status ReadProperties(const toml::node& n, const KeyRef& k,
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status ReadProperties(const toml::node& n, const KeyRef& k,
+                            std::vector<std::pair<std::string, std::string>>& out) {
+  const toml::table* t = n.as_table();
+  if (t == nullptr) return KeyError(k, Cat("expected a table of librdkafka properties, got ", TypeName(n)));
+  out.clear();
+  return FlattenProperties(*t, "", k, out);
 }
 
 using Applier = std::function<absl::Status(const toml::node&, const KeyRef&, Config&)>;

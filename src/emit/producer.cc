@@ -17,7 +17,8 @@ kafka::Properties ProducerDefaults(const KafkaConfig& c) {
       {"enable.idempotence", "true"},
       {"acks", "all"},
       {"linger.ms", "5"},
-      {"compression.type", "lz4"},
+      // No compression by default: every consumer can read the records. (lz4 broke
+      // kafka-python consumers without python3-lz4.) Set compression.type in [kafka.producer].
   };
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "testing/fixtures.h"
@@ -108,6 +109,34 @@ TEST(Config, ExampleFileParsesToDefaults) {
   EXPECT_DOUBLE_EQ(c->cluster.window_hours, d.cluster.window_hours);
   EXPECT_EQ(c->cluster.max_articles, d.cluster.max_articles);
   EXPECT_EQ(c->input.max_article_bytes, d.input.max_article_bytes);
+}
+
+TEST(Config, KafkaPropertiesPassThroughWithDottedOrQuotedNames) {
+  auto c = ParseConfig(R"(
+[kafka]
+brokers = "b1:9092,b2:9092"
+input_topics = ["a", "b"]
+[kafka.consumer]
+session.timeout.ms = 6000
+"fetch.wait.max.ms" = 50
+enable.partition.eof = false
+[kafka.producer]
+compression.type = "zstd"
+)", "t");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->kafka.brokers, "b1:9092,b2:9092");
+  EXPECT_EQ(c->kafka.input_topics, (std::vector<std::string>{"a", "b"}));
+  using P = std::vector<std::pair<std::string, std::string>>;
+  P consumer = c->kafka.consumer_properties;
+  std::sort(consumer.begin(), consumer.end());
+  EXPECT_EQ(consumer, (P{{"enable.partition.eof", "false"},
+                         {"fetch.wait.max.ms", "50"},
+                         {"session.timeout.ms", "6000"}}));
+  EXPECT_EQ(c->kafka.producer_properties, (P{{"compression.type", "zstd"}}));
+}
+
+TEST(Config, RefusesEmptyTopicList) {
+  EXPECT_NE(Error("[kafka]\ninput_topics = []\n").find("kafka.input_topics"), std::string::npos);
 }
 
 TEST(Config, MissingFileIsAnError) {

@@ -1,0 +1,221 @@
+// The daemon end to end against librdkafka's mock cluster: dedupd run as a child process.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <set>
+#include <thread>
+#include <simdjson.h>
+
+#include "dedup/base/json_writer.h"
+#include "testing/fixtures.h"
+#include "testing/kafka_harness.h"
+
+namespace dedup {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::DaemonProcess;
+using testing::MockKafka;
+using testing::Record;
+
+const std::vector<std::string> kTopics = {"articles", "dedup.decisions", "dedup.stories",
+                                          "dedup.dead-letter"};
+
+std::string ArticleJson(const std::string& id, const std::string& source, const std::string& body,
+                        const std::string& published_at) {
+  std::string out = "{\"id\":";
+  AppendJsonString(out, id);
+  out += ",\"source\":";
+  AppendJsonString(out, source);
+  out += ",\"title\":\"t\",\"body\":";
+  AppendJsonString(out, body);
+  out += ",\"published_at\":";
+  AppendJsonString(out, published_at);
+  out += "}";
+  return out;
+}
+
+std::string Field(const std::string& json, const char* key) {
+  simdjson::dom::parser p;
+  simdjson::dom::element e;
+  if (p.parse(json).get(e) != simdjson::SUCCESS) return "<bad json>";
+  simdjson::dom::element v;
+  if (e[key].get(v) != simdjson::SUCCESS) return "<missing>";
+  std::string_view s;
+  if (v.get_string().get(s) == simdjson::SUCCESS) return std::string(s);
+  return std::string(simdjson::minify(v));
+}
+
+std::set<std::string> DecisionIds(const std::vector<Record>& decisions) {
+  std::set<std::string> ids;
+  for (const auto& r : decisions) ids.insert(Field(r.value, "id"));
+  return ids;
+}
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  DaemonTest() : kafka_(1, kTopics, 2), dir_(::testing::TempDir()) {}
+  std::string Config(const std::string& group, const std::string& extra = "") {
+    return testing::WriteDaemonConfig(dir_, kafka_.bootstrap(), group, extra);
+  }
+  std::string LogPath(const std::string& name) { return dir_ + "/" + name + ".log"; }
+  MockKafka kafka_;
+  std::string dir_;
+};
+
+TEST_F(DaemonTest, EveryInputGetsOneDecisionAndReprintsShareAStory) {
+  DaemonProcess d(Config("g-basic"), LogPath("basic"));
+  const auto& s = testing::Stories();
+  const auto site = testing::MakeSite("Port Gazette", 70);
+  int n = 0;
+  for (const auto& story : {s[0], s[1], s[2]}) {
+    kafka_.Produce("articles", "", ArticleJson(story.id + "-wire", "Wire", story.body,
+                                               "2026-03-01T0" + std::to_string(n) + ":00:00Z"));
+    kafka_.Produce("articles", "", ArticleJson(story.id + "-site", site.name,
+                                               testing::Wrap(site, story.body),
+                                               "2026-03-01T0" + std::to_string(n) + ":30:00Z"));
+    ++n;
+  }
+  const auto decisions = kafka_.ReadAll("dedup.decisions", 6, 20s);
+  ASSERT_EQ(decisions.size(), 6u) << d.Log();
+  EXPECT_EQ(DecisionIds(decisions).size(), 6u);
+  for (const auto& r : decisions) {
+    EXPECT_EQ(r.key, Field(r.value, "id"));
+    if (r.key.ends_with("-site")) {
+      EXPECT_EQ(Field(r.value, "duplicate"), "true") << r.value;
+      EXPECT_EQ(Field(r.value, "cluster_id"), r.key.substr(0, r.key.size() - 5) + "-wire");
+    }
+  }
+  // The stories topic: the last record per cluster lists both copies.
+  const auto stories = kafka_.ReadAll("dedup.stories", 6, 20s);
+  std::map<std::string, std::string> latest;
+  for (const auto& r : stories) latest[r.key] = r.value;  // per-partition order suffices: one key
+  ASSERT_EQ(latest.size(), 3u);
+  for (const auto& [cluster, value] : latest) {
+    EXPECT_EQ(Field(value, "size"), "2") << value;
+    EXPECT_NE(value.find("Port Gazette"), std::string::npos);
+    EXPECT_EQ(Field(value, "event"), "member_added");
+  }
+  d.Signal(SIGTERM);
+  EXPECT_EQ(d.Wait(20s), 0) << d.Log();
+}
+
+TEST_F(DaemonTest, BadMessagesGoToDeadLetterWithReasonAndGoodOnesAround) {
+  DaemonProcess d(Config("g-dlq", "[input]\nmax_article_bytes = 4096\n"), LogPath("dlq"));
+  const std::string good = testing::Story("wind-farm").body;
+  struct Bad {
+    std::string payload, reason;
+  };
+  const std::vector<Bad> bad = {
+      {"this is not json", "not_json"},
+      {"[1,2,3]", "not_object"},
+      {R"({"body":"no id here"})", "missing_id"},
+      {R"({"id":{"x":1},"body":"b"})", "bad_id"},
+      {R"({"id":"nb"})", "missing_body"},
+      {R"({"id":"bb","body":42})", "bad_body"},
+      {"{\"id\":\"utf\",\"body\":\"caf\xC3\x28\"}", "invalid_utf8"},
+      {R"({"id":"big","body":")" + std::string(5000, 'x') + "\"}", "too_large"},
+      {R"({"id":"empty","body":" ... "})", "empty_body"},
+      {R"({"id":"ts","body":"b","published_at":"soon"})", "bad_timestamp"},
+  };
+  kafka_.Produce("articles", "k0", ArticleJson("good-0", "Wire", good, "2026-03-02T00:00:00Z"));
+  for (const auto& b : bad) kafka_.Produce("articles", "kb", b.payload);
+  kafka_.Produce("articles", "k1", ArticleJson("good-1", "Paper", good, "2026-03-02T01:00:00Z"));
+
+  const auto dlq = kafka_.ReadAll("dedup.dead-letter", bad.size(), 20s);
+  ASSERT_EQ(dlq.size(), bad.size()) << d.Log();
+  std::map<std::string, std::string> reason_by_payload;
+  for (const auto& r : dlq) {
+    reason_by_payload[r.value] = r.headers.count("dedupd.reason") ? r.headers.at("dedupd.reason") : "";
+    EXPECT_EQ(r.key, "kb");
+    EXPECT_EQ(r.headers.at("dedupd.source.topic"), "articles");
+    EXPECT_FALSE(r.headers.at("dedupd.source.offset").empty());
+    EXPECT_FALSE(r.headers.at("dedupd.error").empty());
+  }
+  for (const auto& b : bad) EXPECT_EQ(reason_by_payload[b.payload], b.reason) << b.payload;
+  const auto decisions = kafka_.ReadAll("dedup.decisions", 2, 20s);
+  ASSERT_EQ(decisions.size(), 2u);
+  EXPECT_EQ(DecisionIds(decisions), (std::set<std::string>{"good-0", "good-1"}));
+  d.Signal(SIGTERM);
+  EXPECT_EQ(d.Wait(20s), 0) << d.Log();
+}
+
+TEST_F(DaemonTest, ResumesFromCommittedOffsetsAfterCleanStop) {
+  const std::string cfg = Config("g-resume");
+  const auto& s = testing::Stories();
+  for (size_t i = 0; i < 4; ++i) {
+    kafka_.Produce("articles", "", ArticleJson("first-" + std::to_string(i), "Wire", s[i].body,
+                                               "2026-03-03T00:00:00Z"));
+  }
+  {
+    DaemonProcess d(cfg, LogPath("resume1"));
+    ASSERT_EQ(kafka_.ReadAll("dedup.decisions", 4, 20s).size(), 4u) << d.Log();
+    d.Signal(SIGTERM);
+    ASSERT_EQ(d.Wait(20s), 0) << d.Log();
+  }
+  for (size_t i = 4; i < 8; ++i) {
+    kafka_.Produce("articles", "", ArticleJson("second-" + std::to_string(i), "Wire", s[i].body,
+                                               "2026-03-03T01:00:00Z"));
+  }
+  DaemonProcess d(cfg, LogPath("resume2"));
+  ASSERT_EQ(kafka_.ReadAll("dedup.decisions", 8, 20s).size(), 8u) << d.Log();
+  // Nothing from before the commit comes again.
+  const auto all = kafka_.ReadAll("dedup.decisions", 9, 3s);
+  EXPECT_EQ(all.size(), 8u);
+  EXPECT_EQ(DecisionIds(all).size(), 8u);
+  d.Signal(SIGTERM);
+  EXPECT_EQ(d.Wait(20s), 0) << d.Log();
+}
+
+TEST_F(DaemonTest, SigtermMidStreamLosesNothing) {
+  const std::string cfg = Config("g-sigterm");
+  const auto& s = testing::Stories();
+  constexpr int kArticles = 600;
+  std::string first_log;
+  {
+    DaemonProcess d(cfg, LogPath("sigterm1"));
+    // Input keeps arriving while the daemon is stopped.
+    std::thread producer([&] {
+      for (int i = 0; i < kArticles; ++i) {
+        kafka_.Produce("articles", "", ArticleJson("m-" + std::to_string(i),
+                                                   "Site" + std::to_string(i % 7),
+                                                   s[static_cast<size_t>(i) % s.size()].body,
+                                                   "2026-03-04T00:00:00Z"));
+      }
+    });
+    ASSERT_TRUE(testing::WaitFor(
+        [&] { return kafka_.ReadAll("dedup.decisions", 50, 200ms).size() >= 50; }, 20s))
+        << d.Log();
+    d.Signal(SIGTERM);
+    const int rc = d.Wait(20s);
+    producer.join();
+    ASSERT_EQ(rc, 0) << d.Log();
+    first_log = d.Log();
+  }
+  const size_t before_restart = DecisionIds(kafka_.ReadAll("dedup.decisions", kArticles, 1s)).size();
+  EXPECT_LT(before_restart, static_cast<size_t>(kArticles)) << "the stop was not mid-stream";
+  DaemonProcess d(cfg, LogPath("sigterm2"));
+  std::vector<Record> decisions;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        decisions = kafka_.ReadAll("dedup.decisions", kArticles, 500ms);
+        return DecisionIds(decisions).size() >= kArticles;
+      },
+      30s))
+      << DecisionIds(decisions).size() << " of " << kArticles << "\n" << first_log << d.Log();
+  EXPECT_EQ(DecisionIds(decisions).size(), static_cast<size_t>(kArticles));
+  d.Signal(SIGTERM);
+  EXPECT_EQ(d.Wait(20s), 0) << d.Log();
+}
+
+TEST_F(DaemonTest, SecondSignalExitsAtOnce) {
+  DaemonProcess d(Config("g-twice"), LogPath("twice"));
+  std::this_thread::sleep_for(500ms);
+  d.Signal(SIGINT);
+  d.Signal(SIGINT);
+  const int rc = d.Wait(10s);
+  EXPECT_TRUE(rc == 0 || rc == 128 + SIGINT) << rc;
+}
+
+}  // namespace
+}  // namespace dedup

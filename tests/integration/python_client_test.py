@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""Interoperability: an independent Kafka client (kafka-python, Debian's python3-kafka) publishes
+the sample stream to dedupd through dedupd-devbroker and reads the decisions and stories back.
+
+    python_client_test.py BUILD_DIR SOURCE_DIR
+"""
+import collections
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def read_topic(bootstrap, topic, want, timeout_s):
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                             auto_offset_reset="earliest", consumer_timeout_ms=500)
+    parts = consumer.partitions_for_topic(topic) or set()
+    consumer.assign([TopicPartition(topic, p) for p in parts])
+    consumer.seek_to_beginning()
+    out, deadline = [], time.time() + timeout_s
+    while len(out) < want and time.time() < deadline:
+        for m in consumer:
+            out.append(m)
+    consumer.close()
+    return out
+
+
+def main():
+    build, source = sys.argv[1], sys.argv[2]
+    tmp = tempfile.mkdtemp(prefix="dedupd-py-")
+    boot_file = os.path.join(tmp, "bootstrap")
+    broker = subprocess.Popen([os.path.join(build, "dedupd-devbroker"), "--partitions", "2",
+                               "--config", os.path.join(source, "config/dedupd.toml"),
+                               "--bootstrap-file", boot_file],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    daemon = None
+    try:
+        for _ in range(100):
+            if os.path.exists(boot_file):
+                break
+            time.sleep(0.05)
+        bootstrap = open(boot_file).read().strip()
+        cfg = os.path.join(tmp, "dedupd.toml")
+        with open(cfg, "w") as f:
+            f.write('[kafka]\nbrokers = "%s"\ngroup_id = "py-interop"\n'
+                    '[daemon]\npoll_timeout_ms = 50\n' % bootstrap)
+        daemon = subprocess.Popen([os.path.join(build, "dedupd"), "run", "--config", cfg],
+                                  stderr=open(os.path.join(tmp, "dedupd.log"), "w"))
+
+        articles = [json.loads(l) for l in open(os.path.join(source, "examples/sample-articles.jsonl"))]
+        labels = dict(l.rstrip("\n").split("\t") for l in open(os.path.join(source, "examples/sample-labels.tsv")))
+        producer = KafkaProducer(bootstrap_servers=bootstrap)
+        for a in articles:
+            producer.send("articles", json.dumps(a).encode("utf-8"), key=a["id"].encode("utf-8"))
+        producer.send("articles", b"not json at all", key=b"garbage")
+        producer.flush()
+        producer.close()
+
+        decisions = read_topic(bootstrap, "dedup.decisions", len(articles), 30)
+        by_id = {}
+        for m in decisions:
+            d = json.loads(m.value)
+            if m.key.decode() != str(d["id"]):
+                fail("decision key %r != id %r" % (m.key, d["id"]))
+            by_id[str(d["id"])] = d
+        if set(by_id) != {a["id"] for a in articles}:
+            fail("decisions for %d of %d articles" % (len(by_id), len(articles)))
+        # Same-story articles share clusters far more often than not: pairwise precision is 1.
+        clusters = collections.defaultdict(set)
+        for i, d in by_id.items():
+            clusters[d["cluster_id"]].add(labels[i])
+        mixed = [c for c, stories in clusters.items() if len(stories) > 1]
+        if mixed:
+            fail("clusters mixing stories: %s" % mixed)
+
+        stories = read_topic(bootstrap, "dedup.stories", 1, 10)
+        latest = {}
+        for m in stories:
+            latest[m.key.decode()] = json.loads(m.value)
+        biggest = max(latest.values(), key=lambda s: s["size"])
+        if biggest["size"] < 3 or len(biggest["members"]) != biggest["size"]:
+            fail("stories topic: largest cluster %r" % biggest)
+
+        dlq = read_topic(bootstrap, "dedup.dead-letter", 1, 10)
+        if len(dlq) != 1 or dlq[0].value != b"not json at all":
+            fail("dead letter: %r" % dlq)
+        headers = dict((k, v.decode()) for k, v in dlq[0].headers)
+        if headers.get("dedupd.reason") != "not_json":
+            fail("dead-letter headers: %r" % headers)
+
+        daemon.send_signal(signal.SIGTERM)
+        if daemon.wait(timeout=20) != 0:
+            fail("dedupd exit code %s" % daemon.returncode)
+        print("decisions=%d clusters=%d stories=%d dead_letters=%d"
+              % (len(by_id), len(clusters), len(latest), len(dlq)))
+        print("1 passed, 0 failed")
+    finally:
+        if daemon and daemon.poll() is None:
+            daemon.kill()
+        broker.send_signal(signal.SIGTERM)
+        try:
+            broker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            broker.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+// Integration-test harness: an in-process mock Kafka cluster (librdkafka's, real protocol on
+// loopback), a producer and reader for test data, and the dedupd daemon as a child process.
+#ifndef DEDUP_TESTS_TESTING_KAFKA_HARNESS_H_
+#define DEDUP_TESTS_TESTING_KAFKA_HARNESS_H_
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dedup::testing {
+
+struct Record {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string key;
+  std::string value;
+  std::map<std::string, std::string> headers;
+};
+
+class MockKafka {
+ public:
+  // Starts `brokers` mock brokers and creates each topic with `partitions` partitions.
+  MockKafka(int brokers, const std::vector<std::string>& topics, int partitions);
+  ~MockKafka();
+  const std::string& bootstrap() const { return bootstrap_; }
+
+  // Produces synchronously (waits for acknowledgement). Empty key: no key.
+  void Produce(const std::string& topic, const std::string& key, const std::string& value);
+  // Reads every record of `topic` from the beginning until `at_least` records were read or the
+  // timeout passed.
+  std::vector<Record> ReadAll(const std::string& topic, size_t at_least,
+                              std::chrono::milliseconds timeout);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string bootstrap_;
+};
+
+// dedupd run as a child process, stderr captured to a file.
+class DaemonProcess {
+ public:
+  DaemonProcess(const std::string& config_path, const std::string& log_path);
+  ~DaemonProcess();  // SIGKILLs a still-running child
+  void Signal(int signo);
+  // Waits for exit; returns the exit code, or -1 on timeout, or 128+signal if killed.
+  int Wait(std::chrono::milliseconds timeout);
+  std::string Log() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
+
+// Writes a config for the daemon against `bootstrap` with the default topics; `extra` is
+// appended verbatim (TOML). Returns the path.
+std::string WriteDaemonConfig(const std::string& dir, const std::string& bootstrap,
+                              const std::string& group, const std::string& extra = "");
+
+// Polls `pred` every 50 ms until true or the timeout; returns its last value.
+bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
+
+}  // namespace dedup::testing
+
+#endif  // DEDUP_TESTS_TESTING_KAFKA_HARNESS_H_
