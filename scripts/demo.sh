@@ -1,16 +1,49 @@
 #!/usr/bin/env bash
-# The README's main job (until the Kafka daemon lands): deduplicate the bundled sample stream in
-# file mode, show the clusters it found, and score them against the sample's labels.
+# The README's main job: dedupd as a daemon on an embedded Kafka broker.
+# Installs and builds, starts dedupd-devbroker (librdkafka's mock cluster, on loopback) and
+# `dedupd run`, publishes the bundled sample stream of reprinted stories, reads the stories
+# topic back and prints the clusters, then stops everything cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh >/dev/null
 bash scripts/build.sh >/dev/null
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
-echo "== dedupd dedup --input examples/sample-articles.jsonl"
-./build/dedupd dedup --input examples/sample-articles.jsonl --output "$out/decisions.jsonl" 2>&1
+
+work="$(mktemp -d)"
+broker_pid="" daemon_pid=""
+cleanup() {
+  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  [ -n "$broker_pid" ] && kill -TERM "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+./build/dedupd-devbroker --config config/dedupd.toml --partitions 3 \
+  --bootstrap-file "$work/bootstrap" >/dev/null 2>"$work/broker.log" &
+broker_pid=$!
+for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.05; done
+bootstrap="$(cat "$work/bootstrap")"
+echo "== embedded Kafka broker (librdkafka mock cluster) at $bootstrap"
+
+# The example config, pointed at the embedded broker.
+sed "s|^brokers = .*|brokers = \"$bootstrap\"|" config/dedupd.toml > "$work/dedupd.toml"
+./build/dedupd run --config "$work/dedupd.toml" 2>"$work/dedupd.log" &
+daemon_pid=$!
+echo "== dedupd run --config dedupd.toml (pid $daemon_pid)"
+
+n=$(wc -l < examples/sample-articles.jsonl)
+echo "== publishing $n articles (examples/sample-articles.jsonl) to topic 'articles'"
+kcat -P -b "$bootstrap" -t articles -l examples/sample-articles.jsonl
+
+count() { kcat -C -b "$bootstrap" -t "$1" -e -o beginning -q 2>/dev/null | wc -l; }
+for _ in $(seq 200); do [ "$(count dedup.decisions)" -ge "$n" ] && break; sleep 0.1; done
+echo "== $(count dedup.decisions) decisions on 'dedup.decisions'," \
+     "$(count dedup.stories) story updates on 'dedup.stories'," \
+     "$(count dedup.dead-letter) dead letters"
 echo
-python3 scripts/show-clusters.py examples/sample-articles.jsonl "$out/decisions.jsonl"
-echo
-echo "== dedupd score examples/sample-labels.tsv decisions.jsonl"
-./build/dedupd score examples/sample-labels.tsv "$out/decisions.jsonl" | head -n -1
+kcat -C -b "$bootstrap" -t dedup.stories -e -o beginning -q -f '%s\n' > "$work/stories.jsonl"
+python3 scripts/show-stories.py "$work/stories.jsonl"
+
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" && echo "== dedupd stopped cleanly (exit 0)"
+daemon_pid=""
+grep -E 'msg=(stopped|"shutting down")' "$work/dedupd.log" | sed 's/^/   /'
