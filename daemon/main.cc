@@ -23,6 +23,7 @@
 #include "dedup/base/log.h"
 #include "dedup/config/config.h"
 #include "dedup/engine/engine.h"
+#include "dedup/eval/evaluate.h"
 #include "dedup/eval/score.h"
 #include "dedup/filemode/file_mode.h"
 #include "pipeline.h"
@@ -41,6 +42,10 @@ constexpr char kUsage[] =
     "      Defaults: built-in config, stdin, stdout. A summary goes to stderr.\n"
     "  dedupd check-config --config FILE\n"
     "      Validate a config file offline; exit 0 if it is usable.\n"
+    "  dedupd eval --input ARTICLES.jsonl --labels LABELS.tsv [--config FILE] [--worst N]\n"
+    "              [--output DECISIONS.jsonl]\n"
+    "      Run the engine on a labelled set, score it, and show the worst false matches and\n"
+    "      misses with both texts side by side.\n"
     "  dedupd score LABELS.tsv PREDICTIONS.jsonl\n"
     "      Pairwise P/R/F1, ARI and B-cubed of a decision file against id<TAB>story_id labels.\n"
     "  dedupd --version | --help\n";
@@ -50,7 +55,7 @@ constexpr int kExitConfig = 3;
 constexpr int kExitRuntime = 1;
 
 struct Flags {
-  std::optional<std::string> config, input, output;
+  std::optional<std::string> config, input, output, labels, worst;
   std::vector<std::string> positional;
 };
 
@@ -70,6 +75,8 @@ bool ParseFlags(int argc, char** argv, int first, Flags& f, std::string& err) {
       if (name == "--config") target = &f.config;
       else if (name == "--input") target = &f.input;
       else if (name == "--output") target = &f.output;
+      else if (name == "--labels") target = &f.labels;
+      else if (name == "--worst") target = &f.worst;
       else {
         err = Cat("unknown option ", name);
         return false;
@@ -213,6 +220,29 @@ int CmdCheckConfig(const Flags& f) {
   return 0;
 }
 
+int CmdEval(const Flags& f) {
+  if (!f.input || !f.labels) {
+    std::cerr << "dedupd eval: --input ARTICLES.jsonl and --labels LABELS.tsv are required\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<Config> config = LoadOrDefault(f.config);
+  if (!config.ok()) {
+    std::cerr << "dedupd: config refused: " << config.status().message() << "\n";
+    return kExitConfig;
+  }
+  EvalOptions o;
+  o.articles_path = *f.input;
+  o.labels_path = *f.labels;
+  if (f.output) o.predictions_path = *f.output;
+  if (f.worst) o.worst = std::atoi(f.worst->c_str());
+  absl::Status st = RunEvaluation(*config, o, std::cout);
+  if (!st.ok()) {
+    std::cerr << "dedupd eval: " << st.message() << "\n";
+    return kExitRuntime;
+  }
+  return 0;
+}
+
 int CmdScore(const Flags& f) {
   if (f.positional.size() != 2) {
     std::cerr << "dedupd score: expected LABELS.tsv PREDICTIONS.jsonl\n";
@@ -251,6 +281,7 @@ int Main(int argc, char** argv) {
   if (cmd == "dedup") return CmdDedup(flags);
   if (cmd == "check-config") return CmdCheckConfig(flags);
   if (cmd == "score") return CmdScore(flags);
+  if (cmd == "eval") return CmdEval(flags);
   std::cerr << "dedupd: unknown command \"" << cmd << "\"\n" << kUsage;
   return kExitUsage;
 }

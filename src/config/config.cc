@@ -183,6 +183,10 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
        [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 10000000, c.boilerplate.max_sources); }},
       {"boilerplate.min_kept_tokens",
        [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 0, 100000, c.boilerplate.min_kept_tokens); }},
+      {"boilerplate.headline_lines",
+       [](auto& n, auto& k, Config& c) { return ReadBool(n, k, c.boilerplate.headline_lines); }},
+      {"boilerplate.max_headlines",
+       [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 0, 100000000, c.boilerplate.max_headlines); }},
       // [sketch]
       {"sketch.num_hashes",
        [](auto& n, auto& k, Config& c) -> absl::Status {
@@ -215,6 +219,12 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
        [](auto& n, auto& k, Config& c) {
          return ReadInt(n, k, 1, 1000000, c.match.min_containment_shingles);
        }},
+      {"match.number_containment_threshold",
+       [](auto& n, auto& k, Config& c) {
+         return ReadDouble(n, k, 0.0, 1.0, c.match.number_containment_threshold);
+       }},
+      {"match.min_numbers",
+       [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 1000, c.match.min_numbers); }},
       // [cluster]
       {"cluster.canonical_policy",
        [](auto& n, auto& k, Config& c) -> absl::Status {

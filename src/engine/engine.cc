@@ -12,8 +12,10 @@
 #include "dedup/cluster/cluster_set.h"
 #include "dedup/index/verify.h"
 #include "dedup/sketch/minhash.h"
+#include "dedup/sketch/number_sketch.h"
 #include "dedup/text/boilerplate.h"
 #include "dedup/text/document.h"
+#include "dedup/text/headlines.h"
 #include "dedup/text/shingle.h"
 
 namespace dedup {
@@ -38,6 +40,9 @@ class EngineImpl final : public Engine {
                                 config.index.false_negative_weight)),
         clusters_(config.cluster),
         boilerplate_(config.boilerplate),
+        headlines_(config.boilerplate.headline_lines
+                       ? static_cast<size_t>(config.boilerplate.max_headlines)
+                       : 0),
         window_ms_(static_cast<EventTimeMs>(config.cluster.window_hours * 3600.0 * 1000.0)) {}
 
   absl::StatusOr<Decision> Process(const Article& article,
@@ -56,6 +61,7 @@ class EngineImpl final : public Engine {
     EventTimeMs published_at = 0;
     uint64_t arrival = 0;
     uint32_t shingles = 0;
+    NumberSketch numbers;
     bool live = false;
     // The decision as first given, replayed for a repeated id.
     std::string matched_id;
@@ -81,6 +87,7 @@ class EngineImpl final : public Engine {
   LshIndex index_;
   ClusterSet clusters_;
   BoilerplateFilter boilerplate_;
+  HeadlineIndex headlines_;
   EventTimeMs window_ms_;
 
   std::vector<Doc> docs_;
@@ -98,6 +105,10 @@ class EngineImpl final : public Engine {
   std::vector<char> is_boilerplate_;
   std::vector<uint64_t> line_hashes_;
   std::vector<uint64_t> kept_words_;
+  std::vector<uint64_t> kept_numbers_;
+  std::vector<uint64_t> own_headlines_;
+  uint64_t headline_lines_ = 0;  // in the current article
+  NumberSketch numbers_;
   std::vector<uint64_t> shingles_;
   std::vector<uint32_t> sig_;
   std::vector<DocHandle> candidates_;
@@ -151,8 +162,21 @@ void EngineImpl::AnalyzeAndSign(const Article& article, std::string_view source_
   for (const TextLine& l : doc_.lines) line_hashes_.push_back(l.hash);
   is_boilerplate_.assign(doc_.lines.size(), 0);
   boilerplate_.Classify(source_key, line_hashes_, is_boilerplate_);
+  own_headlines_ = HeadlineIndex::Hashes(article.title);
+  if (config_.boilerplate.headline_lines) {
+    for (size_t i = 0; i < doc_.lines.size(); ++i) {
+      const uint64_t h = doc_.lines[i].hash;
+      if (!is_boilerplate_[i] &&
+          (headlines_.Contains(h) ||
+           std::find(own_headlines_.begin(), own_headlines_.end(), h) != own_headlines_.end())) {
+        is_boilerplate_[i] = 1;
+        ++headline_lines_;
+      }
+    }
+  }
 
   kept_words_.clear();
+  kept_numbers_.clear();
   uint64_t dropped = 0;
   for (size_t i = 0; i < doc_.lines.size(); ++i) {
     const TextLine& l = doc_.lines[i];
@@ -162,18 +186,23 @@ void EngineImpl::AnalyzeAndSign(const Article& article, std::string_view source_
     }
     kept_words_.insert(kept_words_.end(), doc_.word_hashes.begin() + l.first_word,
                        doc_.word_hashes.begin() + l.first_word + l.num_words);
+    kept_numbers_.insert(kept_numbers_.end(), doc_.number_hashes.begin() + l.first_number,
+                         doc_.number_hashes.begin() + l.first_number + l.num_numbers);
   }
   std::span<const uint64_t> words = kept_words_;
+  std::span<const uint64_t> numbers = kept_numbers_;
   if (kept_words_.size() < static_cast<size_t>(config_.boilerplate.min_kept_tokens) &&
       doc_.word_hashes.size() > kept_words_.size()) {
     // Too little left: this page may be all boilerplate-looking lines (a site re-posting the same
     // story); comparing it whole is better than comparing a fragment.
     words = doc_.word_hashes;
+    numbers = doc_.number_hashes;
     ++stats_.boilerplate_fallbacks;
   } else {
     stats_.boilerplate_lines += dropped;
   }
   words_ = static_cast<uint32_t>(words.size());
+  numbers_ = MakeNumberSketch(numbers);
   ShingleSet(words, config_.text.shingle_words, shingles_);
   sig_.resize(static_cast<size_t>(config_.sketch.num_hashes));
   hasher_.Sign(shingles_, sig_);
@@ -231,12 +260,15 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
     return d;
   }
   const std::string_view source_key = SourceKey(article);
+  headline_lines_ = 0;
   AnalyzeAndSign(article, source_key);
   if (shingles_.empty()) {
     ++stats_.rejected;
     return RejectError("empty_body", "body has no words");
   }
   boilerplate_.Learn(source_key, line_hashes_);
+  headlines_.Add(own_headlines_);
+  stats_.headline_lines += headline_lines_;
 
   EventTimeMs t = article.published_at.value_or(have_watermark_ ? watermark_ : 0);
   if (!have_watermark_ || t > watermark_) {
@@ -259,7 +291,8 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
   bool have_best = false;
   matched_.clear();
   for (DocHandle c : candidates_) {
-    const PairScore s = ScorePair(sig_, n_shingles, Sig(c), docs_[c].shingles, config_.match);
+    const PairScore s = ScorePair({sig_, n_shingles, &numbers_},
+                                  {Sig(c), docs_[c].shingles, &docs_[c].numbers}, config_.match);
     if (!s.match) {
       ++stats_.candidates_rejected;
       continue;
@@ -286,6 +319,7 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
   d.published_at = t;
   d.arrival = ++arrival_;
   d.shingles = n_shingles;
+  d.numbers = numbers_;
   d.live = true;
   std::copy(sig_.begin(), sig_.end(), Sig(h).begin());
   const MemberTraits traits{t, d.arrival, words_, article.source};

@@ -7,8 +7,90 @@
 
 namespace dedup {
 
+namespace {
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+}  // namespace
+
+namespace {
+
+bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
+
+bool IsMonth(std::string_view w) {
+  static constexpr std::string_view kMonths[] = {
+      "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun",
+      "june", "jul", "july", "aug", "august", "sep", "sept", "september", "oct", "october",
+      "nov", "november", "dec", "december"};
+  for (std::string_view m : kMonths) {
+    if (w == m) return true;
+  }
+  return false;
+}
+
+// The lower-case word ending just before `end` (skipping spaces and punctuation other than
+// digits), or empty.
+std::string_view WordBefore(std::string_view text, size_t end) {
+  size_t e = end;
+  while (e > 0 && !IsLower(text[e - 1]) && !IsDigit(text[e - 1])) --e;
+  size_t b = e;
+  while (b > 0 && IsLower(text[b - 1])) --b;
+  return text.substr(b, e - b);
+}
+
+std::string_view WordAfter(std::string_view text, size_t start) {
+  size_t b = start;
+  while (b < text.size() && !IsLower(text[b]) && !IsDigit(text[b])) ++b;
+  size_t e = b;
+  while (e < text.size() && IsLower(text[e])) ++e;
+  return text.substr(b, e - b);
+}
+
+}  // namespace
+
+void HashNumbers(std::string_view text, std::vector<uint64_t>& out) {
+  std::string number;
+  size_t i = 0;
+  size_t date_end = std::string_view::npos;  // where the last date number ended
+  while (i < text.size()) {
+    if (!IsDigit(text[i])) {
+      ++i;
+      continue;
+    }
+    if (i > 0 && IsLower(text[i - 1])) {  // digits inside a word ("b747", "q3") are the word's
+      while (i < text.size() && (IsDigit(text[i]) || IsLower(text[i]))) ++i;
+      continue;
+    }
+    const size_t start = i;
+    number.clear();
+    // Digits, with '.', ',', '/' or '-' between digits ("1,234.5", "6-3/8", "3-1"); thousands
+    // commas are dropped, the other separators kept.
+    while (i < text.size()) {
+      const char c = text[i];
+      if (IsDigit(c)) {
+        number.push_back(text[i++]);
+      } else if ((c == ',' || c == '.' || c == '/' || c == '-') && i + 1 < text.size() &&
+                 IsDigit(text[i + 1])) {
+        if (c != ',') number.push_back(c);
+        ++i;
+      } else {
+        break;
+      }
+    }
+    // Dates ("Jan 16", "16 January", "Jan 16, 2005") are left out: reprints rewrite datelines
+    // and bylines, and unrelated stories share them.
+    const bool year_after_date =
+        date_end != std::string_view::npos && start >= date_end && start - date_end <= 2 &&
+        text.substr(date_end, start - date_end).find_first_not_of(", ") == std::string_view::npos;
+    if (IsMonth(WordBefore(text, start)) || IsMonth(WordAfter(text, i)) || year_after_date) {
+      date_end = i;
+      continue;
+    }
+    out.push_back(XXH3_64bits(number.data(), number.size()));
+  }
+}
+
 void AnalyzeText(std::string_view raw, Document& doc) {
   doc.word_hashes.clear();
+  doc.number_hashes.clear();
   doc.lines.clear();
   const std::string normalized = NormalizeText(raw);
   std::vector<std::string_view> words;
@@ -17,9 +99,13 @@ void AnalyzeText(std::string_view raw, Document& doc) {
     size_t end = normalized.find('\n', pos);
     if (end == std::string::npos) end = normalized.size();
     words.clear();
-    Tokenize(std::string_view(normalized).substr(pos, end - pos), words);
+    const std::string_view text = std::string_view(normalized).substr(pos, end - pos);
+    Tokenize(text, words);
     if (!words.empty()) {
       TextLine line;
+      line.first_number = static_cast<uint32_t>(doc.number_hashes.size());
+      HashNumbers(text, doc.number_hashes);
+      line.num_numbers = static_cast<uint32_t>(doc.number_hashes.size() - line.first_number);
       line.first_word = static_cast<uint32_t>(doc.word_hashes.size());
       line.num_words = static_cast<uint32_t>(words.size());
       for (std::string_view w : words) doc.word_hashes.push_back(HashWord(w));

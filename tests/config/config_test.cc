@@ -19,7 +19,7 @@ std::string Error(std::string_view toml) {
 TEST(Config, EmptyTextGivesDefaults) {
   auto c = ParseConfig("", "empty");
   ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ(c->text.shingle_words, 5);
+  EXPECT_EQ(c->text.shingle_words, 3);
   EXPECT_EQ(c->sketch.num_hashes, 128);
   EXPECT_EQ(c->cluster.canonical_policy, CanonicalPolicy::kEarliest);
   EXPECT_DOUBLE_EQ(c->cluster.window_hours, 72.0);
@@ -98,6 +98,8 @@ TEST(Config, ExampleFileParsesToDefaults) {
   EXPECT_EQ(c->text.shingle_words, d.text.shingle_words);
   EXPECT_EQ(c->boilerplate.min_articles, d.boilerplate.min_articles);
   EXPECT_EQ(c->boilerplate.max_lines_per_source, d.boilerplate.max_lines_per_source);
+  EXPECT_EQ(c->boilerplate.headline_lines, d.boilerplate.headline_lines);
+  EXPECT_EQ(c->boilerplate.max_headlines, d.boilerplate.max_headlines);
   EXPECT_EQ(c->sketch.num_hashes, d.sketch.num_hashes);
   EXPECT_EQ(c->sketch.seed, d.sketch.seed);
   EXPECT_DOUBLE_EQ(c->index.lsh_threshold, d.index.lsh_threshold);
@@ -106,6 +108,8 @@ TEST(Config, ExampleFileParsesToDefaults) {
   EXPECT_DOUBLE_EQ(c->match.jaccard_threshold, d.match.jaccard_threshold);
   EXPECT_DOUBLE_EQ(c->match.containment_threshold, d.match.containment_threshold);
   EXPECT_EQ(c->match.min_containment_shingles, d.match.min_containment_shingles);
+  EXPECT_DOUBLE_EQ(c->match.number_containment_threshold, d.match.number_containment_threshold);
+  EXPECT_EQ(c->match.min_numbers, d.match.min_numbers);
   EXPECT_DOUBLE_EQ(c->cluster.window_hours, d.cluster.window_hours);
   EXPECT_EQ(c->cluster.max_articles, d.cluster.max_articles);
   EXPECT_EQ(c->input.max_article_bytes, d.input.max_article_bytes);

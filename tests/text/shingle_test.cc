@@ -51,3 +51,36 @@ TEST(Document, SplitsLinesAndHashesThemByWords) {
 
 }  // namespace
 }  // namespace dedup
+
+namespace dedup {
+namespace {
+
+TEST(Document, LeavesDatesOutOfTheNumbers) {
+  std::vector<uint64_t> n;
+  HashNumbers("london, jan 16 (bbc) - by staff writers jan 10, 2005; on 3 march profit rose 12%", n);
+  std::vector<uint64_t> expected;
+  HashNumbers("12", expected);
+  EXPECT_EQ(n, expected);
+  n.clear();
+  HashNumbers("won 3-1 after a 6-3/8 rise; flight b747 landed", n);
+  EXPECT_EQ(n.size(), 2u);  // "3-1", "6-3/8"; "b747" is a word, not a number
+}
+
+TEST(Document, CollectsNumbersPerLineWithoutThousandsSeparators) {
+  Document d;
+  AnalyzeText("Revenue 1,234,000 vs 987,000.\nShr 5.93 cts\nno numbers here\n", d);
+  ASSERT_EQ(d.lines.size(), 3u);
+  EXPECT_EQ(d.lines[0].num_numbers, 2u);
+  EXPECT_EQ(d.lines[1].num_numbers, 1u);
+  EXPECT_EQ(d.lines[2].num_numbers, 0u);
+  std::vector<uint64_t> same;
+  HashNumbers("1234000 and 987000", same);
+  EXPECT_EQ(same[0], d.number_hashes[0]);
+  EXPECT_EQ(same[1], d.number_hashes[1]);
+  std::vector<uint64_t> decimal;
+  HashNumbers("5.93", decimal);
+  EXPECT_EQ(decimal[0], d.number_hashes[2]);
+}
+
+}  // namespace
+}  // namespace dedup

@@ -27,7 +27,7 @@ struct InputConfig {
 };
 
 struct TextConfig {
-  int shingle_words = 5;
+  int shingle_words = 3;
   bool include_title = false;
 };
 
@@ -37,6 +37,8 @@ struct BoilerplateConfig {
   int64_t max_lines_per_source = 4096;
   int64_t max_sources = 20000;
   int min_kept_tokens = 20;
+  bool headline_lines = true;
+  int64_t max_headlines = 200000;
 };
 
 struct SketchConfig {
@@ -46,7 +48,7 @@ struct SketchConfig {
 };
 
 struct IndexConfig {
-  double lsh_threshold = 0.3;
+  double lsh_threshold = 0.2;
   double false_positive_weight = 0.5;
   double false_negative_weight = 0.5;
   int max_candidates = 200;
@@ -55,8 +57,10 @@ struct IndexConfig {
 
 struct MatchConfig {
   double jaccard_threshold = 0.5;
-  double containment_threshold = 0.75;
+  double containment_threshold = 0.7;
   int min_containment_shingles = 20;
+  double number_containment_threshold = 0.5;
+  int min_numbers = 1;
 };
 
 enum class CanonicalPolicy { kEarliest, kLongest, kSourcePriority };

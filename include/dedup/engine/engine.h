@@ -36,7 +36,8 @@ struct EngineStats {
   uint64_t candidates = 0;      // LSH candidates examined, summed
   uint64_t candidates_rejected = 0;  // candidates that failed verification
   uint64_t candidates_truncated = 0; // articles with more candidates than max_candidates
-  uint64_t boilerplate_lines = 0;    // lines dropped as boilerplate
+  uint64_t boilerplate_lines = 0;    // lines dropped as boilerplate (headline lines included)
+  uint64_t headline_lines = 0;       // lines dropped as headlines
   uint64_t boilerplate_fallbacks = 0;  // articles kept whole because too little was left
   uint64_t clusters_created = 0;
   uint64_t clusters_merged = 0;

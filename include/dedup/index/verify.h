@@ -12,21 +12,29 @@
 #include <span>
 
 #include "dedup/config/config.h"
+#include "dedup/sketch/number_sketch.h"
 
 namespace dedup {
 
 struct PairScore {
   double jaccard = 0;
   double containment = 0;
+  double number_containment = -1;  // -1: not checked (too few numbers on one side)
   bool match = false;
+};
+
+// What verification knows of one article.
+struct PairSide {
+  std::span<const uint32_t> signature;
+  uint32_t shingles = 0;
+  const NumberSketch* numbers = nullptr;  // may be null: no number check
 };
 
 // A pair matches when J >= jaccard_threshold, or when containment >= containment_threshold and
 // the smaller set has at least min_containment_shingles shingles (a tiny text is "contained" in
-// almost anything).
-PairScore ScorePair(std::span<const uint32_t> sig_a, uint32_t shingles_a,
-                    std::span<const uint32_t> sig_b, uint32_t shingles_b,
-                    const MatchConfig& config);
+// almost anything); and, when both sides carry at least min_numbers distinct numbers, when the
+// smaller number set is contained in the other at least number_containment_threshold.
+PairScore ScorePair(const PairSide& a, const PairSide& b, const MatchConfig& config);
 
 }  // namespace dedup
 

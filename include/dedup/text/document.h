@@ -1,6 +1,9 @@
 // The analysed form of an article's text: normalised, split into lines, tokenised into words,
 // each word and each line hashed once.
 //
+// Numbers ("12", "1,234,000", "5.93", "6-3/8", "3-1") are also collected per line, hashed with
+// thousands separators removed: reprints keep a story's numbers, templated briefs differ in them.
+//
 // Word and line hashes are XXH3-64. A line's hash covers its words (not its spacing or
 // punctuation), so a footer re-wrapped with other whitespace or quotes still hashes the same.
 // Thread-safety: a Document is a value; AnalyzeText is a pure function.
@@ -17,13 +20,19 @@ namespace dedup {
 struct TextLine {
   uint32_t first_word = 0;  // index into Document::word_hashes
   uint32_t num_words = 0;   // > 0: lines without words are not kept
+  uint32_t first_number = 0;  // index into Document::number_hashes
+  uint32_t num_numbers = 0;
   uint64_t hash = 0;
 };
 
 struct Document {
   std::vector<uint64_t> word_hashes;
+  std::vector<uint64_t> number_hashes;
   std::vector<TextLine> lines;
 };
+
+// Appends the hash of every number in `text` to `out`. Exposed for tests.
+void HashNumbers(std::string_view text, std::vector<uint64_t>& out);
 
 // Normalises `raw` (see normalize.h), then fills `doc`. Reuses doc's capacity.
 void AnalyzeText(std::string_view raw, Document& doc);
