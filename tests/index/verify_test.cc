@@ -70,14 +70,25 @@ TEST(Verify, TruncatedCopyKeepsASubsetOfTheNumbers) {
   EXPECT_TRUE(s.match);
 }
 
-TEST(Verify, FewNumbersAreNotChecked) {
+TEST(Verify, FewNumbersAreNotCheckedBelowMinNumbers) {
   MatchConfig cfg;
+  cfg.min_numbers = 3;
   auto [a, b] = Sigs(80);
   const std::vector<uint64_t> na = {1, 2}, nb = {3, 4, 5};
   const NumberSketch sa = MakeNumberSketch(na), sb = MakeNumberSketch(nb);
   const PairScore s = ScorePair({a, 200, &sa}, {b, 200, &sb}, cfg);
   EXPECT_EQ(s.number_containment, -1);
   EXPECT_TRUE(s.match);
+}
+
+TEST(Verify, OneDifferentNumberEachIsATemplate) {
+  MatchConfig cfg;  // min_numbers = 1
+  auto [a, b] = Sigs(90);
+  const std::vector<uint64_t> na = {11}, nb = {12};
+  const NumberSketch sa = MakeNumberSketch(na), sb = MakeNumberSketch(nb);
+  EXPECT_FALSE(ScorePair({a, 50, &sa}, {b, 50, &sb}, cfg).match);
+  const NumberSketch none = MakeNumberSketch({});
+  EXPECT_TRUE(ScorePair({a, 50, &sa}, {b, 50, &none}, cfg).match);  // no numbers: no check
 }
 
 TEST(NumberSketch, ExactForSmallSetsAndEstimatedForLargeOnes) {
