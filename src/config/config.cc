@@ -219,6 +219,10 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
        [](auto& n, auto& k, Config& c) {
          return ReadInt(n, k, 1, 1000000, c.match.min_containment_shingles);
        }},
+      {"match.min_containment_jaccard",
+       [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.0, 1.0, c.match.min_containment_jaccard); }},
+      {"match.min_lead_overlap",
+       [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 0, 24, c.match.min_lead_overlap); }},
       {"match.number_containment_threshold",
        [](auto& n, auto& k, Config& c) {
          return ReadDouble(n, k, 0.0, 1.0, c.match.number_containment_threshold);

@@ -1,6 +1,7 @@
 #include "dedup/engine/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <queue>
 #include <tuple>
 #include <vector>
@@ -62,6 +63,8 @@ class EngineImpl final : public Engine {
     uint64_t arrival = 0;
     uint32_t shingles = 0;
     NumberSketch numbers;
+    std::array<uint16_t, kLeadShingles> lead{};
+    uint8_t lead_size = 0;
     bool live = false;
     // The decision as first given, replayed for a repeated id.
     std::string matched_id;
@@ -109,6 +112,8 @@ class EngineImpl final : public Engine {
   std::vector<uint64_t> own_headlines_;
   uint64_t headline_lines_ = 0;  // in the current article
   NumberSketch numbers_;
+  std::array<uint16_t, kLeadShingles> lead_{};
+  int lead_size_ = 0;
   std::vector<uint64_t> shingles_;
   std::vector<uint32_t> sig_;
   std::vector<DocHandle> candidates_;
@@ -204,6 +209,7 @@ void EngineImpl::AnalyzeAndSign(const Article& article, std::string_view source_
   words_ = static_cast<uint32_t>(words.size());
   numbers_ = MakeNumberSketch(numbers);
   ShingleSet(words, config_.text.shingle_words, shingles_);
+  lead_size_ = LeadShingles(words, config_.text.shingle_words, lead_.data());
   sig_.resize(static_cast<size_t>(config_.sketch.num_hashes));
   hasher_.Sign(shingles_, sig_);
 }
@@ -291,8 +297,10 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
   bool have_best = false;
   matched_.clear();
   for (DocHandle c : candidates_) {
-    const PairScore s = ScorePair({sig_, n_shingles, &numbers_},
-                                  {Sig(c), docs_[c].shingles, &docs_[c].numbers}, config_.match);
+    const Doc& cd = docs_[c];
+    const PairScore s = ScorePair(
+        {sig_, n_shingles, &numbers_, {lead_.data(), static_cast<size_t>(lead_size_)}},
+        {Sig(c), cd.shingles, &cd.numbers, {cd.lead.data(), cd.lead_size}}, config_.match);
     if (!s.match) {
       ++stats_.candidates_rejected;
       continue;
@@ -320,6 +328,8 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
   d.arrival = ++arrival_;
   d.shingles = n_shingles;
   d.numbers = numbers_;
+  d.lead = lead_;
+  d.lead_size = static_cast<uint8_t>(lead_size_);
   d.live = true;
   std::copy(sig_.begin(), sig_.end(), Sig(h).begin());
   const MemberTraits traits{t, d.arrival, words_, article.source};

@@ -6,6 +6,23 @@
 
 namespace dedup {
 
+int LeadOverlap(std::span<const uint16_t> a, std::span<const uint16_t> b) {
+  size_t i = 0, j = 0;
+  int both = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] == b[j]) {
+      ++both;
+      ++i;
+      ++j;
+    } else if (a[i] < b[j]) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return both;
+}
+
 PairScore ScorePair(const PairSide& a, const PairSide& b, const MatchConfig& config) {
   PairScore s;
   s.jaccard = EstimateJaccard(a.signature, b.signature);
@@ -16,9 +33,14 @@ PairScore ScorePair(const PairSide& a, const PairSide& b, const MatchConfig& con
     const double inter = s.jaccard * (na + nb) / (1.0 + s.jaccard);
     s.containment = std::min(1.0, inter / smaller);
   }
-  s.match = s.jaccard >= config.jaccard_threshold ||
-            (s.containment >= config.containment_threshold &&
-             smaller >= static_cast<double>(config.min_containment_shingles));
+  if (s.jaccard >= config.jaccard_threshold) {
+    s.match = true;
+  } else if (s.containment >= config.containment_threshold &&
+             smaller >= static_cast<double>(config.min_containment_shingles) &&
+             s.jaccard >= config.min_containment_jaccard) {
+    s.match = config.min_lead_overlap <= 0 || a.lead.empty() || b.lead.empty() ||
+              LeadOverlap(a.lead, b.lead) >= config.min_lead_overlap;
+  }
   if (s.match && a.numbers != nullptr && b.numbers != nullptr &&
       a.numbers->count >= config.min_numbers && b.numbers->count >= config.min_numbers) {
     s.number_containment = NumberContainment(*a.numbers, *b.numbers);

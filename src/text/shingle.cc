@@ -9,6 +9,24 @@ namespace dedup {
 
 uint64_t HashWord(std::string_view word) { return XXH3_64bits(word.data(), word.size()); }
 
+int LeadShingles(std::span<const uint64_t> word_hashes, int k, uint16_t* out) {
+  const size_t n = word_hashes.size();
+  const size_t kk = static_cast<size_t>(k);
+  if (n == 0) return 0;
+  int count = 0;
+  if (n <= kk) {
+    const uint64_t h = XXH3_64bits(word_hashes.data(), n * sizeof(uint64_t));
+    out[count++] = static_cast<uint16_t>(h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48));
+  } else {
+    for (size_t i = 0; i + kk <= n && count < kLeadShingles; ++i) {
+      const uint64_t h = XXH3_64bits(word_hashes.data() + i, kk * sizeof(uint64_t));
+      out[count++] = static_cast<uint16_t>(h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48));
+    }
+  }
+  std::sort(out, out + count);
+  return count;
+}
+
 void ShingleSet(std::span<const uint64_t> word_hashes, int k, std::vector<uint64_t>& out) {
   out.clear();
   const size_t n = word_hashes.size();

@@ -108,6 +108,8 @@ TEST(Config, ExampleFileParsesToDefaults) {
   EXPECT_DOUBLE_EQ(c->match.jaccard_threshold, d.match.jaccard_threshold);
   EXPECT_DOUBLE_EQ(c->match.containment_threshold, d.match.containment_threshold);
   EXPECT_EQ(c->match.min_containment_shingles, d.match.min_containment_shingles);
+  EXPECT_DOUBLE_EQ(c->match.min_containment_jaccard, d.match.min_containment_jaccard);
+  EXPECT_EQ(c->match.min_lead_overlap, d.match.min_lead_overlap);
   EXPECT_DOUBLE_EQ(c->match.number_containment_threshold, d.match.number_containment_threshold);
   EXPECT_EQ(c->match.min_numbers, d.match.min_numbers);
   EXPECT_DOUBLE_EQ(c->cluster.window_hours, d.cluster.window_hours);

@@ -57,8 +57,10 @@ struct IndexConfig {
 
 struct MatchConfig {
   double jaccard_threshold = 0.5;
-  double containment_threshold = 0.7;
+  double containment_threshold = 0.6;
   int min_containment_shingles = 20;
+  double min_containment_jaccard = 0.1;
+  int min_lead_overlap = 2;
   double number_containment_threshold = 0.5;
   int min_numbers = 1;
 };

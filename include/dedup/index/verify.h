@@ -28,11 +28,17 @@ struct PairSide {
   std::span<const uint32_t> signature;
   uint32_t shingles = 0;
   const NumberSketch* numbers = nullptr;  // may be null: no number check
+  std::span<const uint16_t> lead;         // sorted lead shingle hashes; empty: no lead check
 };
 
-// A pair matches when J >= jaccard_threshold, or when containment >= containment_threshold and
-// the smaller set has at least min_containment_shingles shingles (a tiny text is "contained" in
-// almost anything); and, when both sides carry at least min_numbers distinct numbers, when the
+// How many values the two sorted lead lists share.
+int LeadOverlap(std::span<const uint16_t> a, std::span<const uint16_t> b);
+
+// A pair matches when J >= jaccard_threshold, or when containment >= containment_threshold, the
+// smaller set has at least min_containment_shingles shingles (a tiny text is "contained" in
+// almost anything), J >= min_containment_jaccard (containment derived from fewer agreeing
+// signature values is noise), and the two leads share at least min_lead_overlap shingles (a
+// truncated copy starts where its story starts; a story glued under another does not); and, when both sides carry at least min_numbers distinct numbers, when the
 // smaller number set is contained in the other at least number_containment_threshold.
 PairScore ScorePair(const PairSide& a, const PairSide& b, const MatchConfig& config);
 

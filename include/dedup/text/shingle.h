@@ -17,6 +17,12 @@ namespace dedup {
 // REQUIRES: k >= 1. Replaces the contents of `out`.
 void ShingleSet(std::span<const uint64_t> word_hashes, int k, std::vector<uint64_t>& out);
 
+// The article's lead: 16-bit hashes of its first (up to) kLeadShingles shingles in text order,
+// sorted. A truncated copy keeps the lead of its story; a story glued under another does not
+// share that page's lead. Returns the number of values written to `out`.
+inline constexpr int kLeadShingles = 24;
+int LeadShingles(std::span<const uint64_t> word_hashes, int k, uint16_t* out);
+
 // Hash of one word's bytes, as used in Document::word_hashes.
 uint64_t HashWord(std::string_view word);
 
