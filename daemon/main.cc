@@ -25,6 +25,7 @@
 #include "dedup/engine/engine.h"
 #include "dedup/eval/evaluate.h"
 #include "dedup/eval/score.h"
+#include "dedup/eval/tune.h"
 #include "dedup/filemode/file_mode.h"
 #include "pipeline.h"
 #include "dedup/base/strings.h"
@@ -46,6 +47,8 @@ constexpr char kUsage[] =
     "              [--output DECISIONS.jsonl]\n"
     "      Run the engine on a labelled set, score it, and show the worst false matches and\n"
     "      misses with both texts side by side.\n"
+    "  dedupd tune [--config FILE]\n"
+    "      Threshold guidance: the LSH S-curve for the settings, and which knob fixes what.\n"
     "  dedupd score LABELS.tsv PREDICTIONS.jsonl\n"
     "      Pairwise P/R/F1, ARI and B-cubed of a decision file against id<TAB>story_id labels.\n"
     "  dedupd --version | --help\n";
@@ -243,6 +246,16 @@ int CmdEval(const Flags& f) {
   return 0;
 }
 
+int CmdTune(const Flags& f) {
+  absl::StatusOr<Config> config = LoadOrDefault(f.config);
+  if (!config.ok()) {
+    std::cerr << "dedupd: config refused: " << config.status().message() << "\n";
+    return kExitConfig;
+  }
+  std::cout << FormatTuning(*config);
+  return 0;
+}
+
 int CmdScore(const Flags& f) {
   if (f.positional.size() != 2) {
     std::cerr << "dedupd score: expected LABELS.tsv PREDICTIONS.jsonl\n";
@@ -282,6 +295,7 @@ int Main(int argc, char** argv) {
   if (cmd == "check-config") return CmdCheckConfig(flags);
   if (cmd == "score") return CmdScore(flags);
   if (cmd == "eval") return CmdEval(flags);
+  if (cmd == "tune") return CmdTune(flags);
   std::cerr << "dedupd: unknown command \"" << cmd << "\"\n" << kUsage;
   return kExitUsage;
 }

@@ -183,12 +183,18 @@ void EngineImpl::AnalyzeAndSign(const Article& article, std::string_view source_
   kept_words_.clear();
   kept_numbers_.clear();
   uint64_t dropped = 0;
+  // The lead starts at the first line long enough to be prose: short lines before it are
+  // navigation, bylines and headline lists, which differ from page to page.
+  constexpr uint32_t kProseLineWords = 8;
+  size_t lead_start = SIZE_MAX, whole_lead_start = SIZE_MAX;
   for (size_t i = 0; i < doc_.lines.size(); ++i) {
     const TextLine& l = doc_.lines[i];
+    if (l.num_words >= kProseLineWords && whole_lead_start == SIZE_MAX) whole_lead_start = l.first_word;
     if (is_boilerplate_[i]) {
       ++dropped;
       continue;
     }
+    if (l.num_words >= kProseLineWords && lead_start == SIZE_MAX) lead_start = kept_words_.size();
     kept_words_.insert(kept_words_.end(), doc_.word_hashes.begin() + l.first_word,
                        doc_.word_hashes.begin() + l.first_word + l.num_words);
     kept_numbers_.insert(kept_numbers_.end(), doc_.number_hashes.begin() + l.first_number,
@@ -202,6 +208,7 @@ void EngineImpl::AnalyzeAndSign(const Article& article, std::string_view source_
     // story); comparing it whole is better than comparing a fragment.
     words = doc_.word_hashes;
     numbers = doc_.number_hashes;
+    lead_start = whole_lead_start;
     ++stats_.boilerplate_fallbacks;
   } else {
     stats_.boilerplate_lines += dropped;
@@ -209,7 +216,8 @@ void EngineImpl::AnalyzeAndSign(const Article& article, std::string_view source_
   words_ = static_cast<uint32_t>(words.size());
   numbers_ = MakeNumberSketch(numbers);
   ShingleSet(words, config_.text.shingle_words, shingles_);
-  lead_size_ = LeadShingles(words, config_.text.shingle_words, lead_.data());
+  if (lead_start == SIZE_MAX) lead_start = 0;
+  lead_size_ = LeadShingles(words.subspan(lead_start), config_.text.shingle_words, lead_.data());
   sig_.resize(static_cast<size_t>(config_.sketch.num_hashes));
   hasher_.Sign(shingles_, sig_);
 }

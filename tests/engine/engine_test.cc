@@ -115,6 +115,46 @@ TEST_F(EngineTest, TemplatedBriefsWithOtherNamesAndNumbersStayApart) {
   EXPECT_NE(a.cluster_id, b.cluster_id);
 }
 
+// A page that prints a brief under its own story contains the brief; the brief's wire copy
+// arriving later is not that page's story.
+TEST_F(EngineTest, StoryGluedUnderAnotherPageDoesNotPullItsCopiesIn) {
+  Init();
+  const std::string brief = FirstParagraphs(Story("museum-theft").body, 3);
+  const std::string page = Story("glacier-study").body + "\n\nMuseum reopens\n" + brief;
+  Run(MakeArticle("page", "Site", page, 0));
+  const Decision d = Run(MakeArticle("brief-wire", "Wire", brief, kHour));
+  EXPECT_FALSE(d.duplicate) << "J=" << d.similarity << " C=" << d.containment;
+  // The page's own story still finds the page.
+  const Decision g = Run(MakeArticle("glacier-wire", "Wire", Story("glacier-study").body, kHour));
+  EXPECT_TRUE(g.duplicate);
+  EXPECT_EQ(g.cluster_id, "page");
+}
+
+// Headline lists ("Most read") and the page's own headline echoed in the text are not story
+// text: a short reprint carrying them still matches its story.
+TEST_F(EngineTest, HeadlineListsDoNotHideAShortReprint) {
+  Init();
+  const auto& stories = testing::Stories();
+  for (const auto& st : stories) {  // the headlines of recent articles become known
+    Article a = MakeArticle("wire-" + st.id, "Wire", st.body, 0);
+    a.title = st.title;
+    Run(a);
+  }
+  std::string sidebar = "Most read\n";
+  for (const char* id : {"harbour-bridge", "glacier-study", "chess-prodigy", "rail-strike",
+                         "wind-farm", "earnings-a"}) {
+    sidebar += Story(id).title + "\n";
+  }
+  const std::string lead = FirstParagraphs(Story("museum-theft").body, 2);
+  Article reprint = MakeArticle("reprint", "Paper",
+                                sidebar + Story("museum-theft").title + "\n" + lead, kHour);
+  reprint.title = Story("museum-theft").title + " - Paper";
+  const Decision d = Run(reprint);
+  EXPECT_TRUE(d.duplicate) << "J=" << d.similarity << " C=" << d.containment;
+  EXPECT_EQ(d.cluster_id, "wire-museum-theft");
+  EXPECT_GE(engine_->stats().headline_lines, 7u);
+}
+
 TEST_F(EngineTest, ArticleMatchingTwoClustersMergesThem) {
   Init();
   const std::string& body = Story("harbour-bridge").body;

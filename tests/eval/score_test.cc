@@ -67,3 +67,48 @@ TEST(Score, NumberAndStringClusterIdsDiffer) {
 
 }  // namespace
 }  // namespace dedup
+
+#include <sstream>
+
+#include "dedup/eval/evaluate.h"
+#include "dedup/eval/tune.h"
+#include "testing/fixtures.h"
+
+namespace dedup {
+namespace {
+
+TEST(Evaluate, ScoresTheSampleAndShowsErrorsSideBySide) {
+  EvalOptions o;
+  o.articles_path = testing::SourceDir() + "/examples/sample-articles.jsonl";
+  o.labels_path = testing::SourceDir() + "/examples/sample-labels.tsv";
+  o.worst = 2;
+  std::ostringstream out;
+  ASSERT_TRUE(RunEvaluation(Config{}, o, out).ok());
+  const std::string text = out.str();
+  EXPECT_NE(text.find("articles 29"), std::string::npos) << text;
+  EXPECT_NE(text.find("pairwise  P"), std::string::npos);
+  EXPECT_NE(text.find("false matches: "), std::string::npos);
+  // The sample has cold-start misses: the first shows both texts, in two columns.
+  EXPECT_NE(text.find("== MISS 1:"), std::string::npos) << text;
+  EXPECT_NE(text.find(" | earlier copy: "), std::string::npos) << text;
+}
+
+TEST(Evaluate, MissingFilesAreErrors) {
+  EvalOptions o;
+  o.articles_path = "/nonexistent.jsonl";
+  o.labels_path = "/nonexistent.tsv";
+  std::ostringstream out;
+  EXPECT_FALSE(RunEvaluation(Config{}, o, out).ok());
+}
+
+TEST(Tune, PrintsTheSCurveForTheConfiguredThreshold) {
+  Config c;
+  c.index.lsh_threshold = 0.5;
+  const std::string t = FormatTuning(c);
+  EXPECT_NE(t.find("LSH: 25 bands x 5 rows"), std::string::npos) << t;
+  EXPECT_NE(t.find("0.50  "), std::string::npos);
+  EXPECT_NE(t.find("<- lsh_threshold"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dedup
