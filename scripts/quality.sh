@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA="${1:-../shared/bench/wire-dev}"
 shift || true
-MIN_F1="${MIN_F1:-0.90}"
+MIN_F1="${MIN_F1:-0.98}"
 if [ ! -f "$DATA/articles.jsonl" ]; then
   echo "quality: no dataset at $DATA; skipped"
   exit 0
