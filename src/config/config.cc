@@ -198,7 +198,7 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
        }},
       {"sketch.seed", [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 0, kMaxI64, c.sketch.seed); }},
       {"sketch.kernel",
-       [](auto& n, auto& k, Config& c) { return ReadChoice(n, k, {"auto", "scalar"}, c.sketch.kernel); }},
+       [](auto& n, auto& k, Config& c) { return ReadChoice(n, k, {"auto", "scalar", "avx2", "avx512"}, c.sketch.kernel); }},
       // [index]
       {"index.lsh_threshold",
        [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.05, 0.95, c.index.lsh_threshold); }},

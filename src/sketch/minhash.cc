@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <vector>
+
+#include "minhash_kernels.h"
 
 #include "absl/strings/str_cat.h"
 #include "dedup/base/strings.h"
@@ -25,7 +29,19 @@ uint64_t SplitMix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-const std::array<MinHashKernel, 1> kKernels = {{{"scalar", &MinHashScalar}}};
+// Best first; each entry only if this CPU (and OS) can run it.
+std::vector<MinHashKernel> DetectKernels() {
+  std::vector<MinHashKernel> k;
+#ifdef DEDUP_X86_KERNELS
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2")) {
+    k.push_back({"avx512", &internal::MinHashAvx512});
+  }
+  if (__builtin_cpu_supports("avx2")) k.push_back({"avx2", &internal::MinHashAvx2});
+#endif
+  k.push_back({"scalar", &MinHashScalar});
+  return k;
+}
 
 }  // namespace
 
@@ -40,10 +56,17 @@ void MinHashScalar(const uint64_t* shingles, size_t num_shingles, const uint32_t
   }
 }
 
-std::span<const MinHashKernel> AvailableMinHashKernels() { return kKernels; }
+std::span<const MinHashKernel> AvailableMinHashKernels() {
+  static const std::vector<MinHashKernel>* kernels = new std::vector<MinHashKernel>(DetectKernels());
+  return *kernels;
+}
 
 absl::StatusOr<MinHashKernel> SelectMinHashKernel(std::string_view name) {
   const auto kernels = AvailableMinHashKernels();
+  // DEDUP_MINHASH_KERNEL overrides "auto" (tests re-run the suite with the scalar kernel).
+  if (const char* env = std::getenv("DEDUP_MINHASH_KERNEL"); env != nullptr && name == "auto") {
+    name = env;
+  }
   if (name == "auto") return kernels.front();
   for (const MinHashKernel& k : kernels) {
     if (k.name == name) return k;

@@ -154,6 +154,56 @@ std::string CollapseAscii(std::string_view s, bool fold_case) {
   return out;
 }
 
+// NFKC + case folding + lumping of one segment, with the typographic marks utf8proc does not
+// lump unified; appended to `out`. REQUIRES: valid UTF-8.
+void MapNonAsciiSegment(std::string_view seg, std::string& out) {
+  // NLF2LF turns U+2028/U+2029/NEL into '\n'; LUMP unifies quotes, dashes and spaces.
+  const auto options = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                      UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                                      UTF8PROC_LUMP | UTF8PROC_NLF2LF);
+  utf8proc_uint8_t* mapped = nullptr;
+  const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(seg.data()),
+                                          static_cast<utf8proc_ssize_t>(seg.size()), &mapped,
+                                          options);
+  if (n < 0 || mapped == nullptr) {
+    // Cannot happen on repaired UTF-8; keep the text rather than fail.
+    std::free(mapped);
+    out.append(seg);
+    return;
+  }
+  std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(mapped, &std::free);
+  const std::string_view m(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n));
+  size_t i = 0;
+  while (i < m.size()) {
+    utf8proc_int32_t cp = 0;
+    const utf8proc_ssize_t len = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(m.data() + i),
+                                                  static_cast<utf8proc_ssize_t>(m.size() - i), &cp);
+    if (len <= 0) {
+      ++i;
+      continue;
+    }
+    switch (cp) {
+      case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x00B4:
+        out.push_back('\'');
+        break;
+      case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0x00AB: case 0x00BB:
+        out.push_back('"');
+        break;
+      case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
+        out.push_back('-');
+        break;
+      case 0x00A0: case 0x2007: case 0x202F: case 0x3000:
+        out.push_back(' ');
+        break;
+      case 0x00AD: case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
+        break;  // invisible: soft hyphen, zero-width characters, BOM
+      default:
+        out.append(m.substr(i, static_cast<size_t>(len)));
+    }
+    i += static_cast<size_t>(len);
+  }
+}
+
 }  // namespace
 
 std::string DecodeEntitiesAndRepairUtf8(std::string_view raw) {
@@ -197,54 +247,48 @@ std::string NormalizeText(std::string_view raw) {
   }
   std::string decoded = DecodeEntitiesAndRepairUtf8(raw);
   if (IsAscii(decoded)) return CollapseAscii(decoded, /*fold_case=*/true);
-
-  // NLF2LF turns U+2028/U+2029/NEL into '\n'; LUMP unifies quotes, dashes and spaces.
-  const auto options = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                                                      UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-                                                      UTF8PROC_LUMP | UTF8PROC_NLF2LF);
-  utf8proc_uint8_t* mapped = nullptr;
-  const utf8proc_ssize_t n =
-      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(decoded.data()),
-                   static_cast<utf8proc_ssize_t>(decoded.size()), &mapped, options);
-  if (n < 0 || mapped == nullptr) {
-    // Cannot happen on repaired UTF-8; fall back to ASCII folding rather than fail.
-    std::free(mapped);
-    return CollapseAscii(decoded, /*fold_case=*/true);
-  }
-  std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(mapped, &std::free);
-  // LUMP leaves some typographic marks that utf8proc does not lump; unify the common ones.
-  std::string lumped;
-  lumped.reserve(static_cast<size_t>(n));
-  const std::string_view m(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n));
+  // ASCII is folded here directly; only the runs of non-ASCII characters go through utf8proc
+  // (which dominated the cost when it was handed whole articles for a few curly quotes).
+  std::string folded;
+  folded.reserve(decoded.size());
+  const std::string_view d = decoded;
   size_t i = 0;
-  while (i < m.size()) {
-    utf8proc_int32_t cp = 0;
-    const utf8proc_ssize_t len = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(m.data() + i),
-                                                  static_cast<utf8proc_ssize_t>(m.size() - i), &cp);
-    if (len <= 0) {
+  while (i < d.size()) {
+    const unsigned char c = static_cast<unsigned char>(d[i]);
+    if (c < 0x80) {
+      folded.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : static_cast<char>(c));
       ++i;
       continue;
     }
-    switch (cp) {
-      case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x00B4: case 0x0060:
-        lumped.push_back('\'');
-        break;
-      case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0x00AB: case 0x00BB:
-        lumped.push_back('"');
-        break;
-      case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
-        lumped.push_back('-');
-        break;
-      case 0x00A0: case 0x2007: case 0x202F: case 0x3000:
-        lumped.push_back(' ');
-        break;
-      case 0x00AD: case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
-        break;  // invisible: soft hyphen, zero-width characters, BOM
-      default:
-        lumped.append(m.substr(i, static_cast<size_t>(len)));
+    size_t e = i;
+    while (e < d.size() && static_cast<unsigned char>(d[e]) >= 0x80) ++e;
+    size_t start = i;
+    // A combining mark composes with the base letter before it (e + U+0301 = é): hand that
+    // letter to utf8proc with the run.
+    utf8proc_int32_t first = 0;
+    utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(d.data() + i),
+                     static_cast<utf8proc_ssize_t>(e - i), &first);
+    const utf8proc_category_t cat = utf8proc_category(first);
+    if (i > 0 && !folded.empty() &&
+        (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME)) {
+      start = i - 1;
+      folded.pop_back();
     }
-    i += static_cast<size_t>(len);
+    MapNonAsciiSegment(d.substr(start, e - start), folded);
+    i = e;
   }
+  return CollapseAscii(folded, /*fold_case=*/false);
+}
+
+std::string NormalizeTextReference(std::string_view raw) {
+  if (IsAscii(raw) && raw.find('&') == std::string_view::npos) {
+    return CollapseAscii(raw, /*fold_case=*/true);
+  }
+  std::string decoded = DecodeEntitiesAndRepairUtf8(raw);
+  if (IsAscii(decoded)) return CollapseAscii(decoded, /*fold_case=*/true);
+
+  std::string lumped;
+  MapNonAsciiSegment(decoded, lumped);
   return CollapseAscii(lumped, /*fold_case=*/false);
 }
 

@@ -28,6 +28,15 @@ TEST_P(MinHashKernelTest, MatchesScalarBitForBit) {
   }
 }
 
+TEST_P(MinHashKernelTest, GoldenVectors) {
+  MinHasher h(8, 1, GetParam());
+  const std::vector<uint64_t> shingles = {1, 2, 3, 0xDEADBEEFCAFEF00DULL};
+  std::vector<uint32_t> sig(8);
+  h.Sign(shingles, sig);
+  EXPECT_EQ(sig, (std::vector<uint32_t>{0x28da4ebcu, 0x6ef61aa2u, 0x022d401du, 0x0a0b4a18u,
+                                        0x19998389u, 0x066ecd78u, 0x0322b772u, 0x217373a9u}));
+}
+
 INSTANTIATE_TEST_SUITE_P(AllKernels, MinHashKernelTest,
                          ::testing::ValuesIn(AvailableMinHashKernels().begin(),
                                              AvailableMinHashKernels().end()),

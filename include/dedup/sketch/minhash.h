@@ -7,7 +7,8 @@
 // signatures estimates the Jaccard similarity of the two sets. An empty set signs as all
 // 0xFFFFFFFF.
 //
-// The computation is done by a kernel (scalar here; SIMD kernels must match it bit for bit).
+// The computation is done by a kernel: scalar (the specification), AVX2 or AVX-512, chosen at
+// run time from what the CPU supports; every kernel matches the scalar one bit for bit.
 // Thread-safety: a MinHasher is immutable after construction; Sign may be called concurrently.
 #ifndef DEDUP_SKETCH_MINHASH_H_
 #define DEDUP_SKETCH_MINHASH_H_

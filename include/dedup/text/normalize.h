@@ -31,6 +31,10 @@ void Tokenize(std::string_view normalized, std::vector<std::string_view>& words)
 // Decodes HTML entities once and replaces invalid UTF-8 by U+FFFD. Exposed for tests.
 std::string DecodeEntitiesAndRepairUtf8(std::string_view raw);
 
+// The specification NormalizeText must equal: the same steps with utf8proc applied to the whole
+// text at once (NormalizeText hands it only the non-ASCII runs). Slow; for tests.
+std::string NormalizeTextReference(std::string_view raw);
+
 }  // namespace dedup
 
 #endif  // DEDUP_TEXT_NORMALIZE_H_
