@@ -46,48 +46,98 @@ LshParams OptimalLshParams(double threshold, int num_hashes, double fp_weight, d
 
 LshIndex::LshIndex(LshParams params) : params_(params), tables_(static_cast<size_t>(params.bands)) {}
 
-uint64_t LshIndex::BandKey(int band, std::span<const uint32_t> sig) const {
+uint32_t LshIndex::BandKey(int band, std::span<const uint32_t> sig) const {
   const size_t r = static_cast<size_t>(params_.rows);
-  return XXH3_64bits_withSeed(sig.data() + static_cast<size_t>(band) * r, r * sizeof(uint32_t),
-                              static_cast<uint64_t>(band));
+  return static_cast<uint32_t>(XXH3_64bits_withSeed(sig.data() + static_cast<size_t>(band) * r,
+                                                    r * sizeof(uint32_t),
+                                                    static_cast<uint64_t>(band)));
+}
+
+void LshIndex::BandTable::Grow() {
+  std::vector<Slot> old;
+  old.swap(slots_);
+  slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
+  size_ = 0;
+  for (const Slot& s : old) {
+    if (s.doc == kEmpty) continue;
+    Insert(s.key, s.doc);
+  }
+}
+
+void LshIndex::BandTable::Insert(uint32_t h, DocHandle doc) {
+  if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
+  const size_t mask = slots_.size() - 1;
+  size_t i = Home(h);
+  while (slots_[i].doc != kEmpty) i = (i + 1) & mask;
+  slots_[i] = Slot{h, doc};
+  ++size_;
+}
+
+void LshIndex::BandTable::Find(uint32_t h, size_t max, std::vector<DocHandle>& out) const {
+  if (slots_.empty()) return;
+  const size_t mask = slots_.size() - 1;
+  const uint32_t key = h;
+  size_t found = 0;
+  for (size_t i = Home(h); slots_[i].doc != kEmpty && found < max; i = (i + 1) & mask) {
+    if (slots_[i].key == key) {
+      out.push_back(slots_[i].doc);
+      ++found;
+    }
+  }
+}
+
+void LshIndex::BandTable::Remove(uint32_t h, DocHandle doc) {
+  if (slots_.empty()) return;
+  const size_t mask = slots_.size() - 1;
+  const uint32_t key = h;
+  size_t i = Home(h);
+  while (slots_[i].doc != kEmpty && !(slots_[i].key == key && slots_[i].doc == doc)) {
+    i = (i + 1) & mask;
+  }
+  if (slots_[i].doc == kEmpty) return;
+  // Backward-shift deletion: pull later entries of the run into the hole when their home slot
+  // allows it, so probe runs never contain holes (and keep their order).
+  size_t j = i;
+  while (true) {
+    j = (j + 1) & mask;
+    if (slots_[j].doc == kEmpty) break;
+    const size_t k = Home(slots_[j].key);
+    const bool between = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
+    if (between) continue;
+    slots_[i] = slots_[j];
+    i = j;
+  }
+  slots_[i] = Slot{};
+  --size_;
 }
 
 void LshIndex::Insert(DocHandle doc, std::span<const uint32_t> sig) {
-  for (int b = 0; b < params_.bands; ++b) {
-    tables_[static_cast<size_t>(b)][BandKey(b, sig)].push_back(doc);
-  }
+  for (int b = 0; b < params_.bands; ++b) tables_[static_cast<size_t>(b)].Insert(BandKey(b, sig), doc);
 }
 
 void LshIndex::Remove(DocHandle doc, std::span<const uint32_t> sig) {
-  for (int b = 0; b < params_.bands; ++b) {
-    auto& table = tables_[static_cast<size_t>(b)];
-    auto it = table.find(BandKey(b, sig));
-    if (it == table.end()) continue;
-    auto& bucket = it->second;
-    auto pos = std::find(bucket.begin(), bucket.end(), doc);
-    if (pos != bucket.end()) bucket.erase(pos);  // keeps insertion order (newest last)
-    if (bucket.empty()) table.erase(it);
-  }
+  for (int b = 0; b < params_.bands; ++b) tables_[static_cast<size_t>(b)].Remove(BandKey(b, sig), doc);
 }
 
 void LshIndex::Query(std::span<const uint32_t> sig, std::vector<DocHandle>& out,
                      size_t max_per_bucket) const {
   const size_t start = out.size();
   for (int b = 0; b < params_.bands; ++b) {
-    const auto& table = tables_[static_cast<size_t>(b)];
-    auto it = table.find(BandKey(b, sig));
-    if (it == table.end()) continue;
-    const auto& bucket = it->second;
-    const size_t n = std::min(bucket.size(), max_per_bucket);
-    out.insert(out.end(), bucket.end() - static_cast<ptrdiff_t>(n), bucket.end());
+    tables_[static_cast<size_t>(b)].Find(BandKey(b, sig), max_per_bucket, out);
   }
   std::sort(out.begin() + static_cast<ptrdiff_t>(start), out.end());
   out.erase(std::unique(out.begin() + static_cast<ptrdiff_t>(start), out.end()), out.end());
 }
 
-size_t LshIndex::num_buckets() const {
+size_t LshIndex::num_entries() const {
   size_t n = 0;
   for (const auto& t : tables_) n += t.size();
+  return n;
+}
+
+size_t LshIndex::memory_bytes() const {
+  size_t n = 0;
+  for (const auto& t : tables_) n += t.capacity() * 8;
   return n;
 }
 

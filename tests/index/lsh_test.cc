@@ -63,21 +63,67 @@ TEST(LshIndex, FindsSharedBandsAndForgetsRemoved) {
   index.Query(b, out);
   EXPECT_EQ(out, (std::vector<DocHandle>{2}));
   index.Remove(2, b);
-  EXPECT_EQ(index.num_buckets(), 0u);
+  EXPECT_EQ(index.num_entries(), 0u);
 }
 
-TEST(LshIndex, ReadsOnlyTheNewestEntriesOfABucket) {
+TEST(LshIndex, ReadsAtMostMaxPerBucketEntriesOfABucket) {
   LshIndex index(LshParams{4, 2});
   std::mt19937 rng(3);
   auto a = RandomSig(rng, 8);
   for (DocHandle d = 0; d < 10; ++d) index.Insert(d, a);
   std::vector<DocHandle> out;
   index.Query(a, out, 3);
-  EXPECT_EQ(out, (std::vector<DocHandle>{7, 8, 9}));
-  index.Remove(8, a);
+  EXPECT_EQ(out, (std::vector<DocHandle>{0, 1, 2}));  // the longest-held
+  index.Remove(1, a);
   out.clear();
   index.Query(a, out, 3);
-  EXPECT_EQ(out, (std::vector<DocHandle>{6, 7, 9}));
+  EXPECT_EQ(out, (std::vector<DocHandle>{0, 2, 3}));
+}
+
+// Many documents, many removals: the open-addressing tables stay consistent with a reference.
+TEST(LshIndex, InsertRemoveQueryAgreeWithAReferenceModel) {
+  LshIndex index(LshParams{8, 2});
+  std::mt19937 rng(11);
+  std::vector<std::vector<uint32_t>> sigs;
+  // 30 "stories", each doc a noisy copy of its story's signature.
+  std::vector<std::vector<uint32_t>> stories;
+  for (int s = 0; s < 30; ++s) stories.push_back(RandomSig(rng, 16));
+  std::vector<bool> live;
+  for (DocHandle d = 0; d < 3000; ++d) {
+    auto sig = stories[d % 30];
+    for (auto& v : sig) {
+      if (rng() % 3 == 0) v = static_cast<uint32_t>(rng());
+    }
+    sigs.push_back(sig);
+    index.Insert(d, sig);
+    live.push_back(true);
+    if (d >= 500) {  // remove an older doc at random
+      const DocHandle victim = static_cast<DocHandle>(rng() % d);
+      if (live[victim]) {
+        index.Remove(victim, sigs[victim]);
+        live[victim] = false;
+      }
+    }
+  }
+  size_t live_count = 0;
+  for (bool l : live) live_count += l;
+  EXPECT_EQ(index.num_entries(), live_count * 8);
+  // A query finds exactly the live docs that share a band with it.
+  for (DocHandle q = 0; q < 3000; q += 97) {
+    std::vector<DocHandle> got;
+    index.Query(sigs[q], got);
+    std::vector<DocHandle> want;
+    for (DocHandle d = 0; d < 3000; ++d) {
+      if (!live[d]) continue;
+      for (int b = 0; b < 8; ++b) {
+        if (sigs[d][b * 2] == sigs[q][b * 2] && sigs[d][b * 2 + 1] == sigs[q][b * 2 + 1]) {
+          want.push_back(d);
+          break;
+        }
+      }
+    }
+    EXPECT_EQ(got, want) << "query " << q;
+  }
 }
 
 TEST(LshIndex, ReportsEachCandidateOnce) {

@@ -14,8 +14,6 @@
 #include <span>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/inlined_vector.h"
 
 namespace dedup {
 
@@ -48,19 +46,47 @@ class LshIndex {
   // REQUIRES: `doc` was inserted with this same signature.
   void Remove(DocHandle doc, std::span<const uint32_t> sig);
   // Appends each document sharing at least one band with `sig` once, in no particular order.
-  // From each bucket only the `max_per_bucket` most recently inserted documents are read, so a
+  // From each bucket at most `max_per_bucket` documents are read (the longest-held first), so a
   // flood of near-identical articles costs bounded work per query.
   void Query(std::span<const uint32_t> sig, std::vector<DocHandle>& out,
              size_t max_per_bucket = SIZE_MAX) const;
 
-  size_t num_buckets() const;
+  // Entries held (documents x bands).
+  size_t num_entries() const;
+  // Bytes held by the tables.
+  size_t memory_bytes() const;
 
  private:
-  uint64_t BandKey(int band, std::span<const uint32_t> sig) const;
+  // One band's buckets: an open-addressing multimap from a 32-bit band key to documents, 8
+  // bytes a slot, linear probing, backward-shift deletion, load factor at most 3/4. Entries of
+  // one bucket lie along one probe run in insertion order. Two different bands of values share a
+  // key with probability 2^-32: at worst a spurious candidate, which verification rejects.
+  class BandTable {
+   public:
+    void Insert(uint32_t key, DocHandle doc);
+    void Remove(uint32_t key, DocHandle doc);
+    void Find(uint32_t key, size_t max, std::vector<DocHandle>& out) const;
+    size_t size() const { return size_; }
+    size_t capacity() const { return slots_.size(); }
+
+   private:
+    struct Slot {
+      uint32_t key = 0;
+      DocHandle doc = kEmpty;
+    };
+    static constexpr DocHandle kEmpty = 0xFFFFFFFFu;
+    size_t Home(uint32_t key) const {
+      return static_cast<size_t>((uint64_t{key} * 0x9E3779B97F4A7C15ULL) >> 32) & (slots_.size() - 1);
+    }
+    void Grow();
+    std::vector<Slot> slots_;
+    size_t size_ = 0;
+  };
+
+  uint32_t BandKey(int band, std::span<const uint32_t> sig) const;
 
   LshParams params_;
-  // One table per band: band hash -> documents in that bucket.
-  std::vector<absl::flat_hash_map<uint64_t, absl::InlinedVector<DocHandle, 2>>> tables_;
+  std::vector<BandTable> tables_;
 };
 
 }  // namespace dedup

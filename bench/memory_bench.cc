@@ -1,0 +1,64 @@
+// Resident memory per article held in the index window.
+//
+//   build/bench/memory_bench [ARTICLES] [WORDS_PER_ARTICLE]     (defaults: 1000000 450)
+//
+// Feeds ARTICLES distinct synthetic articles (random words from a 50,000-word vocabulary, with
+// realistic id, source, url and title lengths) through the engine with a window that keeps them
+// all, then reports the growth of the process's resident set size per article held.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "dedup/engine/engine.h"
+
+namespace {
+
+long RssKiB() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const long n = argc > 1 ? std::atol(argv[1]) : 1000000;
+  const int words = argc > 2 ? std::atoi(argv[2]) : 450;
+  dedup::Config config;
+  config.cluster.window_hours = 24.0 * 365 * 10;
+  config.cluster.max_articles = n;
+  auto engine = dedup::Engine::Create(config);
+  if (!engine.ok()) return 1;
+  std::mt19937_64 rng(1);
+  std::vector<std::string> vocab(50000);
+  for (size_t i = 0; i < vocab.size(); ++i) vocab[i] = "w" + std::to_string(i * 7919 % 100003);
+  const long before = RssKiB();
+  dedup::Article a;
+  for (long i = 0; i < n; ++i) {
+    a.id = "a" + std::to_string(1000000000000000L + i);
+    a.source = "Site " + std::to_string(i % 40) + " Herald";
+    a.url = "https://site" + std::to_string(i % 40) + ".example/news/2026/01/story-" +
+            std::to_string(i);
+    a.title = "Headline number " + std::to_string(i) + " about something in the news today";
+    a.body.clear();
+    for (int w = 0; w < words; ++w) {
+      a.body += vocab[rng() % vocab.size()];
+      a.body += (w % 40 == 39) ? "\n" : " ";
+    }
+    a.published_at = i * 1000;
+    if (!(*engine)->Process(a).ok()) return 1;
+    if ((i + 1) % 200000 == 0) {
+      std::fprintf(stderr, "%ld articles, rss %ld MiB\n", i + 1, RssKiB() / 1024);
+    }
+  }
+  const long after = RssKiB();
+  const auto s = (*engine)->stats();
+  std::printf("articles_held=%zu rss_growth_mib=%.1f bytes_per_article=%.0f\n", s.indexed,
+              (after - before) / 1024.0, (after - before) * 1024.0 / static_cast<double>(s.indexed));
+  return 0;
+}
