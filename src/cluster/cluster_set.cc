@@ -75,7 +75,7 @@ ClusterHandle ClusterSet::Create(std::string name, MemberHandle m, const MemberT
 void ClusterSet::Join(ClusterHandle c, MemberHandle m, const MemberTraits& traits) {
   MemberState& s = State(m);
   assert(s.cluster == kNoCluster);
-  s.source = std::string(traits.source);
+  s.source = traits.source;
   s.published_at = traits.published_at;
   s.arrival = traits.arrival;
   s.length_words = traits.length_words;
@@ -131,7 +131,7 @@ void ClusterSet::Remove(MemberHandle m) {
   members_[last].pos = pos;
   c.members.pop_back();
   s.cluster = kNoCluster;
-  s.source.clear();
+  s.source = {};
   if (c.members.empty()) {
     c.live = false;
     c.name.clear();

@@ -1,7 +1,11 @@
 #include "dedup/engine/engine.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <array>
+#include <deque>
+#include <optional>
 #include <queue>
 #include <tuple>
 #include <vector>
@@ -53,30 +57,52 @@ class EngineImpl final : public Engine {
   std::string_view kernel_name() const override { return hasher_.kernel_name(); }
 
  private:
+  // One article in the window. Its strings (id, url, title, and the id it matched, replayed
+  // for a repeated id) share one allocation; the source is interned.
   struct Doc {
-    std::string id;
-    bool id_is_number = false;
-    std::string source;
-    std::string url;
-    std::string title;
+    std::unique_ptr<char[]> text;
+    uint32_t id_len = 0, url_len = 0, title_len = 0, matched_len = 0;
+    uint32_t source = 0;  // index into sources_
+    uint32_t shingles = 0;
     EventTimeMs published_at = 0;
     uint64_t arrival = 0;
-    uint32_t shingles = 0;
-    NumberSketch numbers;
-    std::array<uint16_t, kLeadShingles> lead{};
-    uint8_t lead_size = 0;
-    bool live = false;
-    // The decision as first given, replayed for a repeated id.
-    std::string matched_id;
     float similarity = 0;
     float containment = 0;
+    bool id_is_number = false;
+    bool live = false;
+    uint8_t lead_size = 0;
+    std::array<uint16_t, kLeadShingles> lead{};
+    NumberSketch numbers;
+
+    std::string_view id() const { return {text.get(), id_len}; }
+    std::string_view url() const { return {text.get() + id_len, url_len}; }
+    std::string_view title() const { return {text.get() + id_len + url_len, title_len}; }
+    std::string_view matched_id() const {
+      return {text.get() + id_len + url_len + title_len, matched_len};
+    }
+    void SetText(std::string_view i, std::string_view u, std::string_view t, std::string_view m) {
+      text.reset(new char[i.size() + u.size() + t.size() + m.size()]);
+      char* p = text.get();
+      for (std::string_view s : {i, u, t, m}) {
+        std::copy(s.begin(), s.end(), p);
+        p += s.size();
+      }
+      id_len = static_cast<uint32_t>(i.size());
+      url_len = static_cast<uint32_t>(u.size());
+      title_len = static_cast<uint32_t>(t.size());
+      matched_len = static_cast<uint32_t>(m.size());
+    }
   };
   using HeapEntry = std::tuple<EventTimeMs, uint64_t, DocHandle>;  // (published_at, arrival, doc)
 
-  std::span<uint32_t> Sig(DocHandle h) {
+  std::span<uint16_t> Sig(DocHandle h) {
     const size_t n = static_cast<size_t>(config_.sketch.num_hashes);
     return {signatures_.data() + static_cast<size_t>(h) * n, n};
   }
+  uint32_t InternSource(std::string_view source);
+  static uint64_t IdHash(std::string_view id) { return XXH3_64bits(id.data(), id.size()); }
+  // The live document with this id, if any.
+  std::optional<DocHandle> FindId(std::string_view id) const;
   DocHandle Allocate();
   void Evict(DocHandle h);
   void EvictExpired(EventTimeMs watermark);
@@ -94,9 +120,14 @@ class EngineImpl final : public Engine {
   EventTimeMs window_ms_;
 
   std::vector<Doc> docs_;
-  std::vector<uint32_t> signatures_;  // docs_.size() * num_hashes
+  std::vector<uint16_t> signatures_;  // docs_.size() * num_hashes, low 16 bits of each value
   std::vector<DocHandle> free_;
-  absl::flat_hash_map<std::string, DocHandle> by_id_;
+  // Id hash -> document. Two ids with one 64-bit hash (never seen) would leave the second
+  // without replay detection; it is still processed.
+  absl::flat_hash_map<uint64_t, DocHandle> by_id_;
+  size_t live_docs_ = 0;
+  std::deque<std::string> sources_;  // interned; addresses stay put (ClusterSet holds views)
+  absl::flat_hash_map<std::string, uint32_t> source_ids_;
   std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<HeapEntry>> by_age_;
   EventTimeMs watermark_ = 0;
   bool have_watermark_ = false;
@@ -116,6 +147,7 @@ class EngineImpl final : public Engine {
   int lead_size_ = 0;
   std::vector<uint64_t> shingles_;
   std::vector<uint32_t> sig_;
+  std::vector<uint16_t> sig16_;
   std::vector<DocHandle> candidates_;
   std::vector<DocHandle> matched_;  // candidates that passed verification
   uint32_t words_ = 0;
@@ -133,12 +165,30 @@ DocHandle EngineImpl::Allocate() {
   return h;
 }
 
+uint32_t EngineImpl::InternSource(std::string_view source) {
+  auto it = source_ids_.find(AV(source));
+  if (it != source_ids_.end()) return it->second;
+  const uint32_t id = static_cast<uint32_t>(sources_.size());
+  sources_.emplace_back(source);
+  source_ids_.emplace(std::string(source), id);
+  return id;
+}
+
+std::optional<DocHandle> EngineImpl::FindId(std::string_view id) const {
+  auto it = by_id_.find(IdHash(id));
+  if (it == by_id_.end() || docs_[it->second].id() != id) return std::nullopt;
+  return it->second;
+}
+
 void EngineImpl::Evict(DocHandle h) {
   Doc& d = docs_[h];
   index_.Remove(h, Sig(h));
   clusters_.Remove(h);
-  by_id_.erase(AV(d.id));
+  if (auto it = by_id_.find(IdHash(d.id())); it != by_id_.end() && it->second == h) {
+    by_id_.erase(it);
+  }
   d = Doc{};
+  --live_docs_;
   free_.push_back(h);
 }
 
@@ -146,7 +196,7 @@ void EngineImpl::EvictExpired(EventTimeMs watermark) {
   while (!by_age_.empty()) {
     const auto [t, arrival, h] = by_age_.top();
     const bool expired = t < watermark - window_ms_;
-    const bool over = by_id_.size() > static_cast<size_t>(config_.cluster.max_articles);
+    const bool over = live_docs_ > static_cast<size_t>(config_.cluster.max_articles);
     if (!expired && !over) break;
     by_age_.pop();
     Evict(h);
@@ -220,18 +270,20 @@ void EngineImpl::AnalyzeAndSign(const Article& article, std::string_view source_
   lead_size_ = LeadShingles(words.subspan(lead_start), config_.text.shingle_words, lead_.data());
   sig_.resize(static_cast<size_t>(config_.sketch.num_hashes));
   hasher_.Sign(shingles_, sig_);
+  sig16_.resize(sig_.size());
+  for (size_t i = 0; i < sig_.size(); ++i) sig16_[i] = static_cast<uint16_t>(sig_[i]);
 }
 
 Decision EngineImpl::MakeDecision(DocHandle h) const {
   const Doc& d = docs_[h];
   Decision out;
-  out.id = d.id;
+  out.id = std::string(d.id());
   out.id_is_number = d.id_is_number;
   const ClusterHandle c = clusters_.ClusterOf(h);
   out.cluster_id = clusters_.Name(c);
-  out.canonical_id = docs_[clusters_.Canonical(c)].id;
-  out.duplicate = !d.matched_id.empty();
-  out.matched_id = d.matched_id;
+  out.canonical_id = std::string(docs_[clusters_.Canonical(c)].id());
+  out.duplicate = d.matched_len > 0;
+  out.matched_id = std::string(d.matched_id());
   out.similarity = d.similarity;
   out.containment = d.containment;
   return out;
@@ -240,13 +292,13 @@ Decision EngineImpl::MakeDecision(DocHandle h) const {
 StoryMember EngineImpl::Member(DocHandle h) const {
   const Doc& d = docs_[h];
   StoryMember m;
-  m.id = d.id;
+  m.id = std::string(d.id());
   m.id_is_number = d.id_is_number;
-  m.source = d.source;
-  m.url = d.url;
-  m.title = d.title;
+  m.source = sources_[d.source];
+  m.url = std::string(d.url());
+  m.title = std::string(d.title());
   m.published_at = d.published_at;
-  m.similarity = d.matched_id.empty() ? 1.0 : static_cast<double>(d.similarity);
+  m.similarity = d.matched_len == 0 ? 1.0 : static_cast<double>(d.similarity);
   return m;
 }
 
@@ -267,9 +319,9 @@ StoryUpdate EngineImpl::Story(ClusterHandle c, std::string event, EventTimeMs t)
 absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
                                              std::vector<StoryUpdate>* updates) {
   if (updates != nullptr) updates->clear();
-  if (auto it = by_id_.find(AV(article.id)); it != by_id_.end()) {
+  if (std::optional<DocHandle> seen = FindId(article.id); seen.has_value()) {
     ++stats_.replays;
-    Decision d = MakeDecision(it->second);
+    Decision d = MakeDecision(*seen);
     d.replayed = true;
     return d;
   }
@@ -292,7 +344,7 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
   EvictExpired(watermark_);
 
   candidates_.clear();
-  index_.Query(sig_, candidates_, static_cast<size_t>(config_.index.max_bucket_scan));
+  index_.Query(sig16_, candidates_, static_cast<size_t>(config_.index.max_bucket_scan));
   if (candidates_.size() > static_cast<size_t>(config_.index.max_candidates)) {
     ++stats_.candidates_truncated;
     candidates_.resize(static_cast<size_t>(config_.index.max_candidates));
@@ -307,7 +359,7 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
   for (DocHandle c : candidates_) {
     const Doc& cd = docs_[c];
     const PairScore s = ScorePair(
-        {sig_, n_shingles, &numbers_, {lead_.data(), static_cast<size_t>(lead_size_)}},
+        {sig16_, n_shingles, &numbers_, {lead_.data(), static_cast<size_t>(lead_size_)}},
         {Sig(c), cd.shingles, &cd.numbers, {cd.lead.data(), cd.lead_size}}, config_.match);
     if (!s.match) {
       ++stats_.candidates_rejected;
@@ -327,11 +379,8 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
 
   const DocHandle h = Allocate();
   Doc& d = docs_[h];
-  d.id = article.id;
   d.id_is_number = article.id_is_number;
-  d.source = article.source;
-  d.url = article.url;
-  d.title = article.title;
+  d.source = InternSource(article.source);
   d.published_at = t;
   d.arrival = ++arrival_;
   d.shingles = n_shingles;
@@ -339,17 +388,19 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
   d.lead = lead_;
   d.lead_size = static_cast<uint8_t>(lead_size_);
   d.live = true;
-  std::copy(sig_.begin(), sig_.end(), Sig(h).begin());
-  const MemberTraits traits{t, d.arrival, words_, article.source};
+  ++live_docs_;
+  std::copy(sig16_.begin(), sig16_.end(), Sig(h).begin());
+  const std::string_view matched = have_best ? docs_[best].id() : std::string_view();
+  d.SetText(article.id, article.url, article.title, matched);
+  const MemberTraits traits{t, d.arrival, words_, sources_[d.source]};
 
   ++stats_.articles;
   if (have_best) {
-    d.matched_id = docs_[best].id;
     d.similarity = static_cast<float>(best_score.jaccard);
     d.containment = static_cast<float>(best_score.containment);
     // Merging can retire a cluster handle, so look each matched document's cluster up afresh.
     ClusterHandle target = clusters_.ClusterOf(best);
-    const std::string first_canonical = docs_[clusters_.Canonical(target)].id;
+    const std::string first_canonical(docs_[clusters_.Canonical(target)].id());
     std::vector<std::string> absorbed;
     for (DocHandle m : matched_) {
       const ClusterHandle other = clusters_.ClusterOf(m);
@@ -384,7 +435,7 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
     }
   }
   index_.Insert(h, Sig(h));
-  by_id_.emplace(article.id, h);
+  by_id_.emplace(IdHash(article.id), h);
   by_age_.emplace(t, d.arrival, h);
   EvictExpired(watermark_);  // the count cap
 
@@ -397,7 +448,7 @@ EngineStats EngineImpl::stats() const {
   EngineStats s = stats_;
   s.clusters_created = clusters_.clusters_created();
   s.clusters_merged = clusters_.clusters_merged();
-  s.indexed = by_id_.size();
+  s.indexed = live_docs_;
   s.clusters = clusters_.num_clusters();
   return s;
 }

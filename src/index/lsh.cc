@@ -46,10 +46,10 @@ LshParams OptimalLshParams(double threshold, int num_hashes, double fp_weight, d
 
 LshIndex::LshIndex(LshParams params) : params_(params), tables_(static_cast<size_t>(params.bands)) {}
 
-uint32_t LshIndex::BandKey(int band, std::span<const uint32_t> sig) const {
+uint32_t LshIndex::BandKey(int band, std::span<const uint16_t> sig) const {
   const size_t r = static_cast<size_t>(params_.rows);
   return static_cast<uint32_t>(XXH3_64bits_withSeed(sig.data() + static_cast<size_t>(band) * r,
-                                                    r * sizeof(uint32_t),
+                                                    r * sizeof(uint16_t),
                                                     static_cast<uint64_t>(band)));
 }
 
@@ -111,15 +111,15 @@ void LshIndex::BandTable::Remove(uint32_t h, DocHandle doc) {
   --size_;
 }
 
-void LshIndex::Insert(DocHandle doc, std::span<const uint32_t> sig) {
+void LshIndex::Insert(DocHandle doc, std::span<const uint16_t> sig) {
   for (int b = 0; b < params_.bands; ++b) tables_[static_cast<size_t>(b)].Insert(BandKey(b, sig), doc);
 }
 
-void LshIndex::Remove(DocHandle doc, std::span<const uint32_t> sig) {
+void LshIndex::Remove(DocHandle doc, std::span<const uint16_t> sig) {
   for (int b = 0; b < params_.bands; ++b) tables_[static_cast<size_t>(b)].Remove(BandKey(b, sig), doc);
 }
 
-void LshIndex::Query(std::span<const uint32_t> sig, std::vector<DocHandle>& out,
+void LshIndex::Query(std::span<const uint16_t> sig, std::vector<DocHandle>& out,
                      size_t max_per_bucket) const {
   const size_t start = out.size();
   for (int b = 0; b < params_.bands; ++b) {

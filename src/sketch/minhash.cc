@@ -85,6 +85,12 @@ void MinHasher::Sign(std::span<const uint64_t> shingles, std::span<uint32_t> out
   kernel_.fn(shingles.data(), shingles.size(), seeds_.data(), seeds_.size(), out.data());
 }
 
+double EstimateJaccard(std::span<const uint16_t> a, std::span<const uint16_t> b) {
+  size_t eq = 0;
+  for (size_t i = 0; i < a.size(); ++i) eq += (a[i] == b[i]) ? 1 : 0;
+  return static_cast<double>(eq) / static_cast<double>(a.size());
+}
+
 double EstimateJaccard(std::span<const uint32_t> a, std::span<const uint32_t> b) {
   size_t eq = 0;
   for (size_t i = 0; i < a.size(); ++i) eq += (a[i] == b[i]) ? 1 : 0;

@@ -37,9 +37,9 @@ TEST(LshParams, CandidateProbabilityIsAnSCurve) {
   EXPECT_GT(CandidateProbability(0.8, 20, 5), 0.99);
 }
 
-std::vector<uint32_t> RandomSig(std::mt19937& rng, int n) {
-  std::vector<uint32_t> s(n);
-  for (auto& v : s) v = static_cast<uint32_t>(rng());
+std::vector<uint16_t> RandomSig(std::mt19937& rng, int n) {
+  std::vector<uint16_t> s(n);
+  for (auto& v : s) v = static_cast<uint16_t>(rng());
   return s;
 }
 
@@ -84,15 +84,15 @@ TEST(LshIndex, ReadsAtMostMaxPerBucketEntriesOfABucket) {
 TEST(LshIndex, InsertRemoveQueryAgreeWithAReferenceModel) {
   LshIndex index(LshParams{8, 2});
   std::mt19937 rng(11);
-  std::vector<std::vector<uint32_t>> sigs;
+  std::vector<std::vector<uint16_t>> sigs;
   // 30 "stories", each doc a noisy copy of its story's signature.
-  std::vector<std::vector<uint32_t>> stories;
+  std::vector<std::vector<uint16_t>> stories;
   for (int s = 0; s < 30; ++s) stories.push_back(RandomSig(rng, 16));
   std::vector<bool> live;
   for (DocHandle d = 0; d < 3000; ++d) {
     auto sig = stories[d % 30];
     for (auto& v : sig) {
-      if (rng() % 3 == 0) v = static_cast<uint32_t>(rng());
+      if (rng() % 3 == 0) v = static_cast<uint16_t>(rng());
     }
     sigs.push_back(sig);
     index.Insert(d, sig);

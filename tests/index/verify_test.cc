@@ -8,11 +8,11 @@ namespace dedup {
 namespace {
 
 // Signatures agreeing in `equal` of 100 positions.
-std::pair<std::vector<uint32_t>, std::vector<uint32_t>> Sigs(int equal) {
-  std::vector<uint32_t> a(100), b(100);
+std::pair<std::vector<uint16_t>, std::vector<uint16_t>> Sigs(int equal) {
+  std::vector<uint16_t> a(100), b(100);
   for (int i = 0; i < 100; ++i) {
-    a[i] = i;
-    b[i] = i < equal ? i : 1000 + i;
+    a[i] = static_cast<uint16_t>(i);
+    b[i] = static_cast<uint16_t>(i < equal ? i : 1000 + i);
   }
   return {a, b};
 }

@@ -33,7 +33,7 @@ struct MemberTraits {
   EventTimeMs published_at = 0;
   uint64_t arrival = 0;  // arrival order, unique
   uint32_t length_words = 0;
-  std::string_view source;  // copied by the set
+  std::string_view source;  // REQUIRES: outlives the membership (the engine interns sources)
 };
 
 class ClusterSet {
@@ -79,7 +79,7 @@ class ClusterSet {
     uint64_t arrival = 0;
     uint32_t length_words = 0;
     int priority = 0;  // rank of `source` in the priority list
-    std::string source;
+    std::string_view source;
   };
 
   bool Better(MemberHandle a, MemberHandle b) const;  // a preferred to b as canonical

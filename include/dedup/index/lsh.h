@@ -41,14 +41,15 @@ class LshIndex {
 
   const LshParams& params() const { return params_; }
 
-  // REQUIRES: sig.size() >= bands * rows; `doc` not already inserted.
-  void Insert(DocHandle doc, std::span<const uint32_t> sig);
+  // Signatures are the low 16 bits of the MinHash values (see sketch/minhash.h); a band's key
+  // hashes its rows' 16-bit values. REQUIRES: sig.size() >= bands * rows; `doc` not inserted.
+  void Insert(DocHandle doc, std::span<const uint16_t> sig);
   // REQUIRES: `doc` was inserted with this same signature.
-  void Remove(DocHandle doc, std::span<const uint32_t> sig);
+  void Remove(DocHandle doc, std::span<const uint16_t> sig);
   // Appends each document sharing at least one band with `sig` once, in no particular order.
   // From each bucket at most `max_per_bucket` documents are read (the longest-held first), so a
   // flood of near-identical articles costs bounded work per query.
-  void Query(std::span<const uint32_t> sig, std::vector<DocHandle>& out,
+  void Query(std::span<const uint16_t> sig, std::vector<DocHandle>& out,
              size_t max_per_bucket = SIZE_MAX) const;
 
   // Entries held (documents x bands).
@@ -83,7 +84,7 @@ class LshIndex {
     size_t size_ = 0;
   };
 
-  uint32_t BandKey(int band, std::span<const uint32_t> sig) const;
+  uint32_t BandKey(int band, std::span<const uint16_t> sig) const;
 
   LshParams params_;
   std::vector<BandTable> tables_;

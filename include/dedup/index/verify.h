@@ -25,7 +25,7 @@ struct PairScore {
 
 // What verification knows of one article.
 struct PairSide {
-  std::span<const uint32_t> signature;
+  std::span<const uint16_t> signature;  // low 16 bits of each MinHash value
   uint32_t shingles = 0;
   const NumberSketch* numbers = nullptr;  // may be null: no number check
   std::span<const uint16_t> lead;         // sorted lead shingle hashes; empty: no lead check

@@ -59,6 +59,9 @@ class MinHasher {
 
 // Fraction of positions where the two signatures agree. REQUIRES: equal, non-zero sizes.
 double EstimateJaccard(std::span<const uint32_t> a, std::span<const uint32_t> b);
+// The same on signatures stored as their low 16 bits (how the engine keeps them: two different
+// values agree there with probability 2^-16, a negligible bias).
+double EstimateJaccard(std::span<const uint16_t> a, std::span<const uint16_t> b);
 
 // Scalar reference kernel (the specification every other kernel must match).
 void MinHashScalar(const uint64_t* shingles, size_t num_shingles, const uint32_t* seeds,
