@@ -1,10 +1,14 @@
 // Resident memory per article held in the index window.
 //
-//   build/bench/memory_bench [ARTICLES] [WORDS_PER_ARTICLE]     (defaults: 1000000 450)
+//   build/bench/memory_bench [ARTICLES] [WORDS_PER_ARTICLE] [COPIES_PER_STORY]
+//                                                        (defaults: 1000000 450 1)
 //
-// Feeds ARTICLES distinct synthetic articles (random words from a 50,000-word vocabulary, with
-// realistic id, source, url and title lengths) through the engine with a window that keeps them
-// all, then reports the growth of the process's resident set size per article held.
+// Feeds ARTICLES synthetic articles (random words from a 50,000-word vocabulary, with realistic
+// id, source, url and title lengths) through the engine with a window that keeps them all, then
+// reports the growth of the process's resident set size per article held. With COPIES_PER_STORY
+// > 1 each story is published that many times, each copy with 2% of its words replaced (wire-dev
+// averages 7.8 articles per story); 1 makes every article its own cluster (the worst case).
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -29,6 +33,7 @@ long RssKiB() {
 int main(int argc, char** argv) {
   const long n = argc > 1 ? std::atol(argv[1]) : 1000000;
   const int words = argc > 2 ? std::atoi(argv[2]) : 450;
+  const int copies = argc > 3 ? std::max(1, std::atoi(argv[3])) : 1;
   dedup::Config config;
   config.cluster.window_hours = 24.0 * 365 * 10;
   config.cluster.max_articles = n;
@@ -46,8 +51,10 @@ int main(int argc, char** argv) {
             std::to_string(i);
     a.title = "Headline number " + std::to_string(i) + " about something in the news today";
     a.body.clear();
+    std::mt19937_64 story_rng(static_cast<uint64_t>(i / copies) * 2654435761ULL + 17);
     for (int w = 0; w < words; ++w) {
-      a.body += vocab[rng() % vocab.size()];
+      const uint64_t pick = story_rng();
+      a.body += vocab[(copies > 1 && rng() % 50 == 0 ? rng() : pick) % vocab.size()];
       a.body += (w % 40 == 39) ? "\n" : " ";
     }
     a.published_at = i * 1000;
@@ -58,7 +65,8 @@ int main(int argc, char** argv) {
   }
   const long after = RssKiB();
   const auto s = (*engine)->stats();
-  std::printf("articles_held=%zu rss_growth_mib=%.1f bytes_per_article=%.0f\n", s.indexed,
-              (after - before) / 1024.0, (after - before) * 1024.0 / static_cast<double>(s.indexed));
+  std::printf("articles_held=%zu clusters=%zu rss_growth_mib=%.1f bytes_per_article=%.0f\n",
+              s.indexed, s.clusters, static_cast<double>(after - before) / 1024.0,
+              static_cast<double>(after - before) * 1024.0 / static_cast<double>(s.indexed));
   return 0;
 }

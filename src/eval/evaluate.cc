@@ -97,7 +97,8 @@ std::pair<double, double> Exact(const std::vector<uint64_t>& a, const std::vecto
   }
   const double uni = static_cast<double>(a.size() + b.size() - both);
   const double small = static_cast<double>(std::min(a.size(), b.size()));
-  return {uni > 0 ? both / uni : 0.0, small > 0 ? both / small : 0.0};
+  const double common = static_cast<double>(both);
+  return {uni > 0 ? common / uni : 0.0, small > 0 ? common / small : 0.0};
 }
 
 std::string Head(const Row& r, const std::string& role) {
@@ -169,10 +170,12 @@ absl::Status RunEvaluation(const Config& config, const EvalOptions& o, std::ostr
   const ClusteringScore s = ScorePartitions(truth, clusters);
   const EngineStats st = engine->stats();
   out << absl::StrFormat("articles %d (unusable lines %d), %.1f s, %.0f articles/s\n", rows.size(),
-                         unusable, seconds, rows.size() / std::max(seconds, 1e-9));
+                         unusable, seconds,
+                         static_cast<double>(rows.size()) / std::max(seconds, 1e-9));
+  const double processed = static_cast<double>(std::max<uint64_t>(st.articles, 1));
   out << absl::StrFormat("candidates per article %.2f, rejected by verification %.2f, merges %d\n",
-                         st.articles ? static_cast<double>(st.candidates) / st.articles : 0.0,
-                         st.articles ? static_cast<double>(st.candidates_rejected) / st.articles : 0.0,
+                         static_cast<double>(st.candidates) / processed,
+                         static_cast<double>(st.candidates_rejected) / processed,
                          st.clusters_merged);
   out << FormatScore(s);
 

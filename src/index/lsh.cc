@@ -56,7 +56,7 @@ uint32_t LshIndex::BandKey(int band, std::span<const uint16_t> sig) const {
 void LshIndex::BandTable::Grow() {
   std::vector<Slot> old;
   old.swap(slots_);
-  slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
+  slots_.assign(old.empty() ? 16 : old.size() + old.size() / 2, Slot{});
   size_ = 0;
   for (const Slot& s : old) {
     if (s.doc == kEmpty) continue;
@@ -66,19 +66,17 @@ void LshIndex::BandTable::Grow() {
 
 void LshIndex::BandTable::Insert(uint32_t h, DocHandle doc) {
   if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
-  const size_t mask = slots_.size() - 1;
   size_t i = Home(h);
-  while (slots_[i].doc != kEmpty) i = (i + 1) & mask;
+  while (slots_[i].doc != kEmpty) i = Next(i);
   slots_[i] = Slot{h, doc};
   ++size_;
 }
 
 void LshIndex::BandTable::Find(uint32_t h, size_t max, std::vector<DocHandle>& out) const {
   if (slots_.empty()) return;
-  const size_t mask = slots_.size() - 1;
   const uint32_t key = h;
   size_t found = 0;
-  for (size_t i = Home(h); slots_[i].doc != kEmpty && found < max; i = (i + 1) & mask) {
+  for (size_t i = Home(h); slots_[i].doc != kEmpty && found < max; i = Next(i)) {
     if (slots_[i].key == key) {
       out.push_back(slots_[i].doc);
       ++found;
@@ -88,18 +86,15 @@ void LshIndex::BandTable::Find(uint32_t h, size_t max, std::vector<DocHandle>& o
 
 void LshIndex::BandTable::Remove(uint32_t h, DocHandle doc) {
   if (slots_.empty()) return;
-  const size_t mask = slots_.size() - 1;
   const uint32_t key = h;
   size_t i = Home(h);
-  while (slots_[i].doc != kEmpty && !(slots_[i].key == key && slots_[i].doc == doc)) {
-    i = (i + 1) & mask;
-  }
+  while (slots_[i].doc != kEmpty && !(slots_[i].key == key && slots_[i].doc == doc)) i = Next(i);
   if (slots_[i].doc == kEmpty) return;
   // Backward-shift deletion: pull later entries of the run into the hole when their home slot
   // allows it, so probe runs never contain holes (and keep their order).
   size_t j = i;
   while (true) {
-    j = (j + 1) & mask;
+    j = Next(j);
     if (slots_[j].doc == kEmpty) break;
     const size_t k = Home(slots_[j].key);
     const bool between = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);

@@ -7,6 +7,15 @@
 namespace dedup {
 namespace {
 
+PairSide Side(const std::vector<uint16_t>& sig, uint32_t shingles,
+              const NumberSketch* numbers = nullptr) {
+  PairSide p;
+  p.signature = sig;
+  p.shingles = shingles;
+  p.numbers = numbers;
+  return p;
+}
+
 // Signatures agreeing in `equal` of 100 positions.
 std::pair<std::vector<uint16_t>, std::vector<uint16_t>> Sigs(int equal) {
   std::vector<uint16_t> a(100), b(100);
@@ -20,7 +29,7 @@ std::pair<std::vector<uint16_t>, std::vector<uint16_t>> Sigs(int equal) {
 TEST(Verify, JaccardAboveThresholdMatches) {
   MatchConfig cfg;
   auto [a, b] = Sigs(60);
-  const PairScore s = ScorePair({a, 400}, {b, 400}, cfg);
+  const PairScore s = ScorePair(Side(a, 400), Side(b, 400), cfg);
   EXPECT_DOUBLE_EQ(s.jaccard, 0.6);
   EXPECT_TRUE(s.match);
 }
@@ -29,7 +38,7 @@ TEST(Verify, TruncatedCopyMatchesByContainment) {
   MatchConfig cfg;
   // |A| = 100 contained in |B| = 300: J = 100/300 = 0.333, containment of A = 1.
   auto [a, b] = Sigs(33);
-  const PairScore s = ScorePair({a, 100}, {b, 300}, cfg);
+  const PairScore s = ScorePair(Side(a, 100), Side(b, 300), cfg);
   EXPECT_LT(s.jaccard, cfg.jaccard_threshold);
   EXPECT_NEAR(s.containment, 0.99, 0.02);
   EXPECT_TRUE(s.match);
@@ -38,7 +47,7 @@ TEST(Verify, TruncatedCopyMatchesByContainment) {
 TEST(Verify, EqualSizedLowOverlapDoesNotMatch) {
   MatchConfig cfg;
   auto [a, b] = Sigs(33);
-  const PairScore s = ScorePair({a, 300}, {b, 300}, cfg);
+  const PairScore s = ScorePair(Side(a, 300), Side(b, 300), cfg);
   EXPECT_NEAR(s.containment, 0.5, 0.01);
   EXPECT_FALSE(s.match);
 }
@@ -47,7 +56,7 @@ TEST(Verify, TinyTextsDoNotMatchByContainment) {
   MatchConfig cfg;
   cfg.min_containment_shingles = 20;
   auto [a, b] = Sigs(10);
-  EXPECT_FALSE(ScorePair({a, 10}, {b, 300}, cfg).match);
+  EXPECT_FALSE(ScorePair(Side(a, 10), Side(b, 300), cfg).match);
 }
 
 TEST(Verify, TemplatedBriefsWithOtherNumbersDoNotMatch) {
@@ -55,7 +64,7 @@ TEST(Verify, TemplatedBriefsWithOtherNumbersDoNotMatch) {
   auto [a, b] = Sigs(80);  // same wording...
   const std::vector<uint64_t> na = {1, 2, 3, 4, 5}, nb = {1, 6, 7, 8, 9};  // ...other numbers
   const NumberSketch sa = MakeNumberSketch(na), sb = MakeNumberSketch(nb);
-  const PairScore s = ScorePair({a, 200, &sa}, {b, 200, &sb}, cfg);
+  const PairScore s = ScorePair(Side(a, 200, &sa), Side(b, 200, &sb), cfg);
   EXPECT_DOUBLE_EQ(s.number_containment, 0.2);
   EXPECT_FALSE(s.match);
 }
@@ -65,7 +74,7 @@ TEST(Verify, TruncatedCopyKeepsASubsetOfTheNumbers) {
   auto [a, b] = Sigs(33);
   const std::vector<uint64_t> na = {1, 2, 3}, nb = {1, 2, 3, 4, 5, 6, 7};
   const NumberSketch sa = MakeNumberSketch(na), sb = MakeNumberSketch(nb);
-  const PairScore s = ScorePair({a, 100, &sa}, {b, 300, &sb}, cfg);
+  const PairScore s = ScorePair(Side(a, 100, &sa), Side(b, 300, &sb), cfg);
   EXPECT_DOUBLE_EQ(s.number_containment, 1.0);
   EXPECT_TRUE(s.match);
 }
@@ -76,7 +85,7 @@ TEST(Verify, FewNumbersAreNotCheckedBelowMinNumbers) {
   auto [a, b] = Sigs(80);
   const std::vector<uint64_t> na = {1, 2}, nb = {3, 4, 5};
   const NumberSketch sa = MakeNumberSketch(na), sb = MakeNumberSketch(nb);
-  const PairScore s = ScorePair({a, 200, &sa}, {b, 200, &sb}, cfg);
+  const PairScore s = ScorePair(Side(a, 200, &sa), Side(b, 200, &sb), cfg);
   EXPECT_EQ(s.number_containment, -1);
   EXPECT_TRUE(s.match);
 }
@@ -86,9 +95,9 @@ TEST(Verify, OneDifferentNumberEachIsATemplate) {
   auto [a, b] = Sigs(90);
   const std::vector<uint64_t> na = {11}, nb = {12};
   const NumberSketch sa = MakeNumberSketch(na), sb = MakeNumberSketch(nb);
-  EXPECT_FALSE(ScorePair({a, 50, &sa}, {b, 50, &sb}, cfg).match);
+  EXPECT_FALSE(ScorePair(Side(a, 50, &sa), Side(b, 50, &sb), cfg).match);
   const NumberSketch none = MakeNumberSketch({});
-  EXPECT_TRUE(ScorePair({a, 50, &sa}, {b, 50, &none}, cfg).match);  // no numbers: no check
+  EXPECT_TRUE(ScorePair(Side(a, 50, &sa), Side(b, 50, &none), cfg).match);  // no numbers: no check
 }
 
 TEST(NumberSketch, ExactForSmallSetsAndEstimatedForLargeOnes) {

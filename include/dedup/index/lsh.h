@@ -59,7 +59,8 @@ class LshIndex {
 
  private:
   // One band's buckets: an open-addressing multimap from a 32-bit band key to documents, 8
-  // bytes a slot, linear probing, backward-shift deletion, load factor at most 3/4. Entries of
+  // bytes a slot, linear probing, backward-shift deletion, load factor at most 3/4 (growth by
+  // 1.5x keeps it above 1/2). Entries of
   // one bucket lie along one probe run in insertion order. Two different bands of values share a
   // key with probability 2^-32: at worst a spurious candidate, which verification rejects.
   class BandTable {
@@ -76,9 +77,13 @@ class LshIndex {
       DocHandle doc = kEmpty;
     };
     static constexpr DocHandle kEmpty = 0xFFFFFFFFu;
+    // The home slot: the key mixed, then mapped onto [0, capacity) by multiply-shift, so the
+    // capacity need not be a power of two (tables grow by half, not double: less slack).
     size_t Home(uint32_t key) const {
-      return static_cast<size_t>((uint64_t{key} * 0x9E3779B97F4A7C15ULL) >> 32) & (slots_.size() - 1);
+      const uint64_t mixed = (uint64_t{key} * 0x9E3779B97F4A7C15ULL) >> 32;
+      return static_cast<size_t>((mixed * slots_.size()) >> 32);
     }
+    size_t Next(size_t i) const { return i + 1 == slots_.size() ? 0 : i + 1; }
     void Grow();
     std::vector<Slot> slots_;
     size_t size_ = 0;
