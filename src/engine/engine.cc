@@ -57,11 +57,13 @@ class EngineImpl final : public Engine {
   std::string_view kernel_name() const override { return hasher_.kernel_name(); }
 
  private:
-  // One article in the window. Its strings (id, url, title, and the id it matched, replayed
-  // for a repeated id) share one allocation; the source is interned.
+  // One article in the window (about 170 bytes plus its strings). Its strings (id, url, title,
+  // and the id it matched, replayed for a repeated id) share one allocation; url and title are
+  // kept to their first 65,535 bytes; the source is interned.
   struct Doc {
     std::unique_ptr<char[]> text;
-    uint32_t id_len = 0, url_len = 0, title_len = 0, matched_len = 0;
+    uint32_t id_len = 0, matched_len = 0;
+    uint16_t url_len = 0, title_len = 0;
     uint32_t source = 0;  // index into sources_
     uint32_t shingles = 0;
     EventTimeMs published_at = 0;
@@ -81,6 +83,8 @@ class EngineImpl final : public Engine {
       return {text.get() + id_len + url_len + title_len, matched_len};
     }
     void SetText(std::string_view i, std::string_view u, std::string_view t, std::string_view m) {
+      u = u.substr(0, 0xFFFF);
+      t = t.substr(0, 0xFFFF);
       text.reset(new char[i.size() + u.size() + t.size() + m.size()]);
       char* p = text.get();
       for (std::string_view s : {i, u, t, m}) {
@@ -88,12 +92,13 @@ class EngineImpl final : public Engine {
         p += s.size();
       }
       id_len = static_cast<uint32_t>(i.size());
-      url_len = static_cast<uint32_t>(u.size());
-      title_len = static_cast<uint32_t>(t.size());
+      url_len = static_cast<uint16_t>(u.size());
+      title_len = static_cast<uint16_t>(t.size());
       matched_len = static_cast<uint32_t>(m.size());
     }
   };
-  using HeapEntry = std::tuple<EventTimeMs, uint64_t, DocHandle>;  // (published_at, arrival, doc)
+  // (published_at, doc): 16 bytes. Equal times leave in handle order (arbitrary, deterministic).
+  using HeapEntry = std::pair<EventTimeMs, DocHandle>;
 
   std::span<uint16_t> Sig(DocHandle h) {
     const size_t n = static_cast<size_t>(config_.sketch.num_hashes);
@@ -194,7 +199,7 @@ void EngineImpl::Evict(DocHandle h) {
 
 void EngineImpl::EvictExpired(EventTimeMs watermark) {
   while (!by_age_.empty()) {
-    const auto [t, arrival, h] = by_age_.top();
+    const auto [t, h] = by_age_.top();
     const bool expired = t < watermark - window_ms_;
     const bool over = live_docs_ > static_cast<size_t>(config_.cluster.max_articles);
     if (!expired && !over) break;
@@ -436,7 +441,7 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
   }
   index_.Insert(h, Sig(h));
   by_id_.emplace(IdHash(article.id), h);
-  by_age_.emplace(t, d.arrival, h);
+  by_age_.emplace(t, h);
   EvictExpired(watermark_);  // the count cap
 
   Decision out = MakeDecision(h);

@@ -113,7 +113,7 @@ TEST(NumberSketch, ExactForSmallSetsAndEstimatedForLargeOnes) {
     if (i % 2 == 0) big_b.push_back(h);  // b is half of a
   }
   const double c = NumberContainment(MakeNumberSketch(big_a), MakeNumberSketch(big_b));
-  EXPECT_GT(c, 0.6);  // truly 1.0; bottom-16 estimate is coarse
+  EXPECT_GT(c, 0.6);  // truly 1.0; the bottom-14 estimate is coarse
   EXPECT_EQ(MakeNumberSketch(big_a).count, 400);
 }
 
