@@ -442,10 +442,12 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
   index_.Insert(h, Sig(h));
   by_id_.emplace(IdHash(article.id), h);
   by_age_.emplace(t, h);
-  EvictExpired(watermark_);  // the count cap
-
+  // The decision is made before the count cap applies: an article published longer than the
+  // window before the newest one seen (a late arrival, or partitions consumed out of time order)
+  // is decided against the window, then leaves it at once.
   Decision out = MakeDecision(h);
   out.candidates = static_cast<uint32_t>(candidates_.size());
+  EvictExpired(watermark_);
   return out;
 }
 

@@ -220,6 +220,22 @@ TEST_F(EngineTest, WindowEvictsOldArticles) {
   EXPECT_EQ(engine_->stats().indexed, 1u);
 }
 
+// Partitions consumed out of time order deliver articles far older than the newest seen: they
+// are decided against the window, then leave it at once.
+TEST_F(EngineTest, ArticleOlderThanTheWindowIsDecidedThenEvicted) {
+  Init();
+  Run(MakeArticle("new", "X", Story("rail-strike").body, 500 * kHour));
+  const Decision late = Run(MakeArticle("late", "Y", Story("rail-strike").body, 10 * kHour));
+  EXPECT_TRUE(late.duplicate);  // the newer copy is in the window
+  EXPECT_EQ(late.cluster_id, "new");
+  EXPECT_EQ(engine_->stats().indexed, 1u);
+  const Decision alone = Run(MakeArticle("alone", "Y", Story("wind-farm").body, 20 * kHour));
+  EXPECT_FALSE(alone.duplicate);
+  EXPECT_EQ(alone.cluster_id, "alone");
+  EXPECT_EQ(engine_->stats().indexed, 1u);
+  EXPECT_EQ(engine_->stats().evicted_window, 2u);
+}
+
 TEST_F(EngineTest, MaxArticlesEvictsOldestPublishedFirst) {
   Config c;
   c.cluster.max_articles = 2;

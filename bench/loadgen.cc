@@ -1,0 +1,231 @@
+// dedupd-loadgen: a load test for the daemon through a Kafka cluster (the devbroker or a real
+// one). Publishes articles from a JSON-lines file (ids made unique per message), at a fixed rate
+// or as fast as possible, reads the decisions back, and prints throughput, end-to-end latency
+// percentiles (published -> decision received) and, given its pid, dedupd's resident memory.
+//
+//   dedupd-loadgen --brokers HOST:PORT --input ARTICLES.jsonl [--count N] [--rate PER_SECOND]
+//                  [--topic articles] [--decisions dedup.decisions] [--pid DEDUPD_PID]
+//                  [--timeout-s 120]
+//
+// --rate 0 (the default) publishes as fast as the producer accepts. The article's "id" must be
+// a JSON string (the generator prefixes it with "lg<N>-" to keep ids unique across repeats).
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string brokers, input, topic = "articles", decisions = "dedup.decisions";
+  long count = 100000;
+  double rate = 0;
+  long pid = 0;
+  int timeout_s = 120;
+};
+
+rd_kafka_t* Client(rd_kafka_type_t type, const std::vector<std::pair<std::string, std::string>>& p) {
+  char err[512];
+  rd_kafka_conf_t* c = rd_kafka_conf_new();
+  for (const auto& [k, v] : p) {
+    if (rd_kafka_conf_set(c, k.c_str(), v.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+      std::fprintf(stderr, "dedupd-loadgen: %s: %s\n", k.c_str(), err);
+      std::exit(2);
+    }
+  }
+  rd_kafka_t* rk = rd_kafka_new(type, c, err, sizeof(err));
+  if (rk == nullptr) {
+    std::fprintf(stderr, "dedupd-loadgen: %s\n", err);
+    std::exit(2);
+  }
+  return rk;
+}
+
+long RssKiB(long pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+// Rewrites the first "id": "X" to "id": "lg<n>-X"; returns the new id, or empty if none.
+std::string Reid(const std::string& line, long n, std::string& out) {
+  const size_t k = line.find("\"id\"");
+  if (k == std::string::npos) return "";
+  const size_t q = line.find('"', line.find(':', k) + 1);
+  if (q == std::string::npos) return "";
+  const size_t end = line.find('"', q + 1);
+  const std::string prefix = "lg" + std::to_string(n) + "-";
+  out.assign(line, 0, q + 1);
+  out += prefix;
+  out.append(line, q + 1, std::string::npos);
+  return prefix + line.substr(q + 1, end - q - 1);
+}
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  const size_t i = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(v.size())));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(i), v.end());
+  return v[i];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto v = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--brokers") o.brokers = v();
+    else if (a == "--input") o.input = v();
+    else if (a == "--topic") o.topic = v();
+    else if (a == "--decisions") o.decisions = v();
+    else if (a == "--count") o.count = std::atol(v().c_str());
+    else if (a == "--rate") o.rate = std::atof(v().c_str());
+    else if (a == "--pid") o.pid = std::atol(v().c_str());
+    else if (a == "--timeout-s") o.timeout_s = std::atoi(v().c_str());
+    else {
+      std::fprintf(stderr, "dedupd-loadgen: unknown argument %s\n", a.c_str());
+      return 2;
+    }
+  }
+  if (o.brokers.empty() || o.input.empty()) {
+    std::fprintf(stderr, "usage: dedupd-loadgen --brokers HOST:PORT --input ARTICLES.jsonl "
+                         "[--count N] [--rate PER_SECOND] [--pid DEDUPD_PID]\n");
+    return 2;
+  }
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(o.input);
+    std::string l;
+    while (std::getline(in, l)) {
+      if (!l.empty()) lines.push_back(l);
+    }
+  }
+  if (lines.empty()) {
+    std::fprintf(stderr, "dedupd-loadgen: no articles in %s\n", o.input.c_str());
+    return 2;
+  }
+
+  std::mutex mu;
+  std::unordered_map<std::string, Clock::time_point> sent;
+  std::vector<double> latencies_ms;
+  std::atomic<long> received{0};
+  std::atomic<bool> producing_done{false};
+  Clock::time_point first_decision{}, last_decision{};
+
+  // Reader: from the end of the decisions topic (assigned now, before publishing).
+  rd_kafka_t* consumer = Client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", o.brokers},
+                                                    {"group.id", "dedupd-loadgen"},
+                                                    {"enable.auto.commit", "false"},
+                                                    {"auto.offset.reset", "latest"}});
+  {
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(consumer, o.decisions.c_str(), nullptr);
+    if (rd_kafka_metadata(consumer, 0, rkt, &md, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::fprintf(stderr, "dedupd-loadgen: no metadata for %s\n", o.decisions.c_str());
+      return 1;
+    }
+    rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(16);
+    for (int p = 0; p < md->topics[0].partition_cnt; ++p) {
+      rd_kafka_topic_partition_list_add(parts, o.decisions.c_str(), md->topics[0].partitions[p].id)
+          ->offset = RD_KAFKA_OFFSET_END;
+    }
+    rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_assign(consumer, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::thread reader([&] {
+    const auto deadline = Clock::now() + std::chrono::seconds(o.timeout_s);
+    while (received.load() < o.count && Clock::now() < deadline) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer, 100);
+      if (m == nullptr) continue;
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->key != nullptr) {
+        const auto now = Clock::now();
+        std::string key(static_cast<const char*>(m->key), m->key_len);
+        std::lock_guard<std::mutex> l(mu);
+        auto it = sent.find(key);
+        if (it != sent.end()) {
+          latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+          sent.erase(it);
+          if (received.fetch_add(1) == 0) first_decision = now;
+          last_decision = now;
+        }
+      }
+      rd_kafka_message_destroy(m);
+    }
+  });
+
+  rd_kafka_t* producer = Client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", o.brokers},
+                                                    {"linger.ms", "5"},
+                                                    {"queue.buffering.max.messages", "200000"}});
+  const auto start = Clock::now();
+  std::string payload;
+  long published = 0;
+  long peak_rss = 0;
+  for (long n = 0; n < o.count; ++n) {
+    if (o.rate > 0) {
+      const auto due = start + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(static_cast<double>(n) / o.rate));
+      std::this_thread::sleep_until(due);
+    }
+    const std::string id = Reid(lines[static_cast<size_t>(n) % lines.size()], n, payload);
+    {
+      std::lock_guard<std::mutex> l(mu);
+      sent[id] = Clock::now();
+    }
+    while (rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(o.topic.c_str()),
+                             RD_KAFKA_V_KEY(const_cast<char*>(id.data()), id.size()),
+                             RD_KAFKA_V_VALUE(payload.data(), payload.size()),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                             RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(producer, 5);
+    }
+    rd_kafka_poll(producer, 0);
+    ++published;
+    if (o.pid > 0 && n % 1000 == 0) peak_rss = std::max(peak_rss, RssKiB(o.pid));
+  }
+  rd_kafka_flush(producer, 30000);
+  const double publish_s = std::chrono::duration<double>(Clock::now() - start).count();
+  producing_done = true;
+  while (reader.joinable()) {
+    if (o.pid > 0) peak_rss = std::max(peak_rss, RssKiB(o.pid));
+    if (received.load() >= o.count ||
+        Clock::now() - start > std::chrono::seconds(o.timeout_s)) {
+      reader.join();
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const double span_s = std::chrono::duration<double>(last_decision - start).count();
+  std::lock_guard<std::mutex> l(mu);
+  std::printf("published=%ld in %.2f s (%.0f/s)  decisions=%ld  throughput=%.0f decisions/s "
+              "(publish start -> last decision)\n",
+              published, publish_s, static_cast<double>(published) / publish_s, received.load(),
+              span_s > 0 ? static_cast<double>(received.load()) / span_s : 0.0);
+  std::printf("latency_ms p50=%.1f p95=%.1f p99=%.1f max=%.1f\n",
+              Percentile(latencies_ms, 50), Percentile(latencies_ms, 95),
+              Percentile(latencies_ms, 99), Percentile(latencies_ms, 100));
+  if (o.pid > 0) std::printf("dedupd_rss_mib peak=%.1f\n", static_cast<double>(peak_rss) / 1024.0);
+  rd_kafka_destroy(producer);
+  rd_kafka_consumer_close(consumer);
+  rd_kafka_destroy(consumer);
+  return received.load() == o.count ? 0 : 1;
+}

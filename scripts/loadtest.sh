@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# End-to-end load test on this machine: dedupd-devbroker + dedupd run + dedupd-loadgen.
+#   scripts/loadtest.sh [ARTICLES.jsonl] [COUNT] [RATE]    (RATE 0 = as fast as possible)
+# Defaults: ../shared/bench/wire-dev/articles.jsonl if present (else the bundled sample),
+# 20000 articles, as fast as possible. The mock broker keeps about 5 MB per partition, so the
+# input topic gets 16 partitions to hold the burst.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+input="${1:-../shared/bench/wire-dev/articles.jsonl}"
+[ -f "$input" ] || input=examples/sample-articles.jsonl
+count="${2:-20000}"
+rate="${3:-0}"
+work="$(mktemp -d)"
+broker_pid="" daemon_pid=""
+cleanup() {
+  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  [ -n "$broker_pid" ] && kill -TERM "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+./build/dedupd-devbroker --config config/dedupd.toml --partitions 16 \
+  --bootstrap-file "$work/bootstrap" >/dev/null 2>&1 &
+broker_pid=$!
+for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.05; done
+bootstrap="$(cat "$work/bootstrap")"
+sed "s|^brokers = .*|brokers = \"$bootstrap\"|; s|^level = .*|level = \"warn\"|" config/dedupd.toml \
+  > "$work/dedupd.toml"
+./build/dedupd run --config "$work/dedupd.toml" 2>"$work/dedupd.log" &
+daemon_pid=$!
+sleep 2
+./build/dedupd-loadgen --brokers "$bootstrap" --input "$input" --count "$count" --rate "$rate" \
+  --pid "$daemon_pid" --timeout-s 300
