@@ -133,7 +133,8 @@ int main(int argc, char** argv) {
   rd_kafka_t* consumer = Client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", o.brokers},
                                                     {"group.id", "dedupd-loadgen"},
                                                     {"enable.auto.commit", "false"},
-                                                    {"auto.offset.reset", "latest"}});
+                                                    {"auto.offset.reset", "latest"},
+                                                    {"fetch.wait.max.ms", "10"}});
   {
     const rd_kafka_metadata_t* md = nullptr;
     rd_kafka_topic_t* rkt = rd_kafka_topic_new(consumer, o.decisions.c_str(), nullptr);

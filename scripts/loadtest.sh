@@ -23,10 +23,12 @@ trap cleanup EXIT
 broker_pid=$!
 for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.05; done
 bootstrap="$(cat "$work/bootstrap")"
-sed "s|^brokers = .*|brokers = \"$bootstrap\"|; s|^level = .*|level = \"warn\"|" config/dedupd.toml \
-  > "$work/dedupd.toml"
+sed "s|^brokers = .*|brokers = \"$bootstrap\"|" config/dedupd.toml > "$work/dedupd.toml"
+# Low-latency client settings, as a latency-sensitive deployment would set them.
+sed -i "s|^\[kafka.consumer\]|[kafka.consumer]\nfetch.wait.max.ms = ${FETCH_WAIT_MS:-10}|; s|^\[kafka.producer\]|[kafka.producer]\nlinger.ms = ${LINGER_MS:-1}|" "$work/dedupd.toml"
 ./build/dedupd run --config "$work/dedupd.toml" 2>"$work/dedupd.log" &
 daemon_pid=$!
-sleep 2
+# Measure the steady state: start publishing once dedupd owns its partitions.
+for _ in $(seq 200); do grep -q 'partitions assigned' "$work/dedupd.log" && break; sleep 0.05; done
 ./build/dedupd-loadgen --brokers "$bootstrap" --input "$input" --count "$count" --rate "$rate" \
   --pid "$daemon_pid" --timeout-s 300

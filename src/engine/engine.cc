@@ -42,7 +42,8 @@ class EngineImpl final : public Engine {
         hasher_(config.sketch.num_hashes, static_cast<uint64_t>(config.sketch.seed), kernel),
         index_(OptimalLshParams(config.index.lsh_threshold, config.sketch.num_hashes,
                                 config.index.false_positive_weight,
-                                config.index.false_negative_weight)),
+                                config.index.false_negative_weight),
+               static_cast<size_t>(config.index.max_bucket_scan)),
         clusters_(config.cluster),
         boilerplate_(config.boilerplate),
         headlines_(config.boilerplate.headline_lines
@@ -349,7 +350,7 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
   EvictExpired(watermark_);
 
   candidates_.clear();
-  index_.Query(sig16_, candidates_, static_cast<size_t>(config_.index.max_bucket_scan));
+  index_.Query(sig16_, candidates_);
   if (candidates_.size() > static_cast<size_t>(config_.index.max_candidates)) {
     ++stats_.candidates_truncated;
     candidates_.resize(static_cast<size_t>(config_.index.max_candidates));

@@ -44,7 +44,10 @@ LshParams OptimalLshParams(double threshold, int num_hashes, double fp_weight, d
   return best;
 }
 
-LshIndex::LshIndex(LshParams params) : params_(params), tables_(static_cast<size_t>(params.bands)) {}
+LshIndex::LshIndex(LshParams params, size_t max_per_bucket)
+    : params_(params),
+      max_per_bucket_(std::max<size_t>(1, max_per_bucket)),
+      tables_(static_cast<size_t>(params.bands)) {}
 
 uint32_t LshIndex::BandKey(int band, std::span<const uint16_t> sig) const {
   const size_t r = static_cast<size_t>(params_.rows);
@@ -60,27 +63,34 @@ void LshIndex::BandTable::Grow() {
   size_ = 0;
   for (const Slot& s : old) {
     if (s.doc == kEmpty) continue;
-    Insert(s.key, s.doc);
+    Insert(s.key, s.doc, SIZE_MAX);
   }
 }
 
-void LshIndex::BandTable::Insert(uint32_t h, DocHandle doc) {
+void LshIndex::BandTable::Insert(uint32_t h, DocHandle doc, size_t max_per_key) {
   if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
   size_t i = Home(h);
-  while (slots_[i].doc != kEmpty) i = Next(i);
+  size_t same = 0;
+  DocHandle oldest = kEmpty;
+  while (slots_[i].doc != kEmpty) {
+    if (slots_[i].key == h && same++ == 0) oldest = slots_[i].doc;
+    i = Next(i);
+  }
+  if (same >= max_per_key) {
+    // The bucket is full: the oldest copy (first along the run, which keeps insertion order)
+    // leaves, and the new one goes to the end of the run as usual.
+    Remove(h, oldest);
+    i = Home(h);
+    while (slots_[i].doc != kEmpty) i = Next(i);
+  }
   slots_[i] = Slot{h, doc};
   ++size_;
 }
 
-void LshIndex::BandTable::Find(uint32_t h, size_t max, std::vector<DocHandle>& out) const {
+void LshIndex::BandTable::Find(uint32_t h, std::vector<DocHandle>& out) const {
   if (slots_.empty()) return;
-  const uint32_t key = h;
-  size_t found = 0;
-  for (size_t i = Home(h); slots_[i].doc != kEmpty && found < max; i = Next(i)) {
-    if (slots_[i].key == key) {
-      out.push_back(slots_[i].doc);
-      ++found;
-    }
+  for (size_t i = Home(h); slots_[i].doc != kEmpty; i = Next(i)) {
+    if (slots_[i].key == h) out.push_back(slots_[i].doc);
   }
 }
 
@@ -107,19 +117,18 @@ void LshIndex::BandTable::Remove(uint32_t h, DocHandle doc) {
 }
 
 void LshIndex::Insert(DocHandle doc, std::span<const uint16_t> sig) {
-  for (int b = 0; b < params_.bands; ++b) tables_[static_cast<size_t>(b)].Insert(BandKey(b, sig), doc);
+  for (int b = 0; b < params_.bands; ++b) {
+    tables_[static_cast<size_t>(b)].Insert(BandKey(b, sig), doc, max_per_bucket_);
+  }
 }
 
 void LshIndex::Remove(DocHandle doc, std::span<const uint16_t> sig) {
   for (int b = 0; b < params_.bands; ++b) tables_[static_cast<size_t>(b)].Remove(BandKey(b, sig), doc);
 }
 
-void LshIndex::Query(std::span<const uint16_t> sig, std::vector<DocHandle>& out,
-                     size_t max_per_bucket) const {
+void LshIndex::Query(std::span<const uint16_t> sig, std::vector<DocHandle>& out) const {
   const size_t start = out.size();
-  for (int b = 0; b < params_.bands; ++b) {
-    tables_[static_cast<size_t>(b)].Find(BandKey(b, sig), max_per_bucket, out);
-  }
+  for (int b = 0; b < params_.bands; ++b) tables_[static_cast<size_t>(b)].Find(BandKey(b, sig), out);
   std::sort(out.begin() + static_cast<ptrdiff_t>(start), out.end());
   out.erase(std::unique(out.begin() + static_cast<ptrdiff_t>(start), out.end()), out.end());
 }

@@ -66,18 +66,20 @@ TEST(LshIndex, FindsSharedBandsAndForgetsRemoved) {
   EXPECT_EQ(index.num_entries(), 0u);
 }
 
-TEST(LshIndex, ReadsAtMostMaxPerBucketEntriesOfABucket) {
-  LshIndex index(LshParams{4, 2});
+TEST(LshIndex, AFullBucketKeepsTheNewest) {
+  LshIndex index(LshParams{4, 2}, /*max_per_bucket=*/3);
   std::mt19937 rng(3);
   auto a = RandomSig(rng, 8);
   for (DocHandle d = 0; d < 10; ++d) index.Insert(d, a);
   std::vector<DocHandle> out;
-  index.Query(a, out, 3);
-  EXPECT_EQ(out, (std::vector<DocHandle>{0, 1, 2}));  // the longest-held
-  index.Remove(1, a);
+  index.Query(a, out);
+  EXPECT_EQ(out, (std::vector<DocHandle>{7, 8, 9}));
+  EXPECT_EQ(index.num_entries(), 3u * 4);
+  index.Remove(8, a);
+  index.Remove(2, a);  // replaced earlier: nothing to remove
   out.clear();
-  index.Query(a, out, 3);
-  EXPECT_EQ(out, (std::vector<DocHandle>{0, 2, 3}));
+  index.Query(a, out);
+  EXPECT_EQ(out, (std::vector<DocHandle>{7, 9}));
 }
 
 // Many documents, many removals: the open-addressing tables stay consistent with a reference.

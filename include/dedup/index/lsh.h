@@ -37,7 +37,10 @@ using DocHandle = uint32_t;
 
 class LshIndex {
  public:
-  explicit LshIndex(LshParams params);
+  // A bucket (one band key in one band) holds at most `max_per_bucket` documents: past that, a
+  // new document replaces the longest-held one. A flood of near-identical articles so costs
+  // bounded work per insert, query and removal, and queries see the newest copies.
+  explicit LshIndex(LshParams params, size_t max_per_bucket = SIZE_MAX);
 
   const LshParams& params() const { return params_; }
 
@@ -47,10 +50,7 @@ class LshIndex {
   // REQUIRES: `doc` was inserted with this same signature.
   void Remove(DocHandle doc, std::span<const uint16_t> sig);
   // Appends each document sharing at least one band with `sig` once, in no particular order.
-  // From each bucket at most `max_per_bucket` documents are read (the longest-held first), so a
-  // flood of near-identical articles costs bounded work per query.
-  void Query(std::span<const uint16_t> sig, std::vector<DocHandle>& out,
-             size_t max_per_bucket = SIZE_MAX) const;
+  void Query(std::span<const uint16_t> sig, std::vector<DocHandle>& out) const;
 
   // Entries held (documents x bands).
   size_t num_entries() const;
@@ -65,9 +65,9 @@ class LshIndex {
   // key with probability 2^-32: at worst a spurious candidate, which verification rejects.
   class BandTable {
    public:
-    void Insert(uint32_t key, DocHandle doc);
+    void Insert(uint32_t key, DocHandle doc, size_t max_per_key);
     void Remove(uint32_t key, DocHandle doc);
-    void Find(uint32_t key, size_t max, std::vector<DocHandle>& out) const;
+    void Find(uint32_t key, std::vector<DocHandle>& out) const;
     size_t size() const { return size_; }
     size_t capacity() const { return slots_.size(); }
 
@@ -92,6 +92,7 @@ class LshIndex {
   uint32_t BandKey(int band, std::span<const uint16_t> sig) const;
 
   LshParams params_;
+  size_t max_per_bucket_;
   std::vector<BandTable> tables_;
 };
 
