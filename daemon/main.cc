@@ -99,9 +99,23 @@ bool ParseFlags(int argc, char** argv, int first, Flags& f, std::string& err) {
   return true;
 }
 
-absl::StatusOr<Config> LoadOrDefault(const std::optional<std::string>& path) {
-  if (!path) return Config{};
-  return LoadConfigFile(*path);
+// The config for a command: the file if one was given, else the defaults (or a usage error when
+// the command requires a file). On failure prints why and sets `exit_code`.
+std::optional<Config> LoadConfigFor(std::string_view cmd, const std::optional<std::string>& path,
+                                    bool required, int& exit_code) {
+  if (!path) {
+    if (!required) return Config{};
+    std::cerr << "dedupd " << cmd << ": --config FILE is required\n";
+    exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  absl::StatusOr<Config> config = LoadConfigFile(*path);
+  if (!config.ok()) {
+    std::cerr << "dedupd: config refused: " << config.status().message() << "\n";
+    exit_code = kExitConfig;
+    return std::nullopt;
+  }
+  return *std::move(config);
 }
 
 void ApplyLogConfig(const Config& c) {
@@ -114,11 +128,9 @@ int CmdDedup(const Flags& f) {
     std::cerr << "dedupd dedup: unexpected argument " << f.positional.front() << "\n" << kUsage;
     return kExitUsage;
   }
-  absl::StatusOr<Config> config = LoadOrDefault(f.config);
-  if (!config.ok()) {
-    std::cerr << "dedupd: config refused: " << config.status().message() << "\n";
-    return kExitConfig;
-  }
+  int rc = 0;
+  std::optional<Config> config = LoadConfigFor("dedup", f.config, /*required=*/false, rc);
+  if (!config) return rc;
   ApplyLogConfig(*config);
   std::ifstream in_file;
   std::istream* in = &std::cin;
@@ -161,15 +173,9 @@ void OnSignal(int signo) {
 }
 
 int CmdRun(const Flags& f) {
-  if (!f.config) {
-    std::cerr << "dedupd run: --config FILE is required\n";
-    return kExitUsage;
-  }
-  absl::StatusOr<Config> config = LoadConfigFile(*f.config);
-  if (!config.ok()) {
-    std::cerr << "dedupd: config refused: " << config.status().message() << "\n";
-    return kExitConfig;
-  }
+  int rc = 0;
+  std::optional<Config> config = LoadConfigFor("run", f.config, /*required=*/true, rc);
+  if (!config) return rc;
   ApplyLogConfig(*config);
   absl::StatusOr<std::unique_ptr<Pipeline>> pipeline = Pipeline::Create(*config);
   if (!pipeline.ok()) {
@@ -199,15 +205,9 @@ int CmdRun(const Flags& f) {
 }
 
 int CmdCheckConfig(const Flags& f) {
-  if (!f.config) {
-    std::cerr << "dedupd check-config: --config FILE is required\n";
-    return kExitUsage;
-  }
-  absl::StatusOr<Config> config = LoadConfigFile(*f.config);
-  if (!config.ok()) {
-    std::cerr << "dedupd: config refused: " << config.status().message() << "\n";
-    return kExitConfig;
-  }
+  int rc = 0;
+  std::optional<Config> config = LoadConfigFor("check-config", f.config, /*required=*/true, rc);
+  if (!config) return rc;
   if (absl::Status k = ValidateKafkaSections(*config); !k.ok()) {
     std::cerr << "dedupd: config refused: " << *f.config << ": " << k.message() << "\n";
     return kExitConfig;
@@ -228,11 +228,9 @@ int CmdEval(const Flags& f) {
     std::cerr << "dedupd eval: --input ARTICLES.jsonl and --labels LABELS.tsv are required\n";
     return kExitUsage;
   }
-  absl::StatusOr<Config> config = LoadOrDefault(f.config);
-  if (!config.ok()) {
-    std::cerr << "dedupd: config refused: " << config.status().message() << "\n";
-    return kExitConfig;
-  }
+  int rc = 0;
+  std::optional<Config> config = LoadConfigFor("eval", f.config, /*required=*/false, rc);
+  if (!config) return rc;
   EvalOptions o;
   o.articles_path = *f.input;
   o.labels_path = *f.labels;
@@ -247,11 +245,9 @@ int CmdEval(const Flags& f) {
 }
 
 int CmdTune(const Flags& f) {
-  absl::StatusOr<Config> config = LoadOrDefault(f.config);
-  if (!config.ok()) {
-    std::cerr << "dedupd: config refused: " << config.status().message() << "\n";
-    return kExitConfig;
-  }
+  int rc = 0;
+  std::optional<Config> config = LoadConfigFor("tune", f.config, /*required=*/false, rc);
+  if (!config) return rc;
   std::cout << FormatTuning(*config);
   return 0;
 }

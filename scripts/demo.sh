@@ -9,25 +9,14 @@ bash scripts/install-deps.sh >/dev/null
 bash scripts/build.sh >/dev/null
 
 work="$(mktemp -d)"
-broker_pid="" daemon_pid=""
-cleanup() {
-  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-  [ -n "$broker_pid" ] && kill -TERM "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. scripts/devbroker-lib.sh
+trap stop_all EXIT
 
-./build/dedupd-devbroker --config config/dedupd.toml --partitions 3 \
-  --bootstrap-file "$work/bootstrap" >/dev/null 2>"$work/broker.log" &
-broker_pid=$!
-for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.05; done
-bootstrap="$(cat "$work/bootstrap")"
+start_devbroker 3
 echo "== embedded Kafka broker (librdkafka mock cluster) at $bootstrap"
-
 # The example config, pointed at the embedded broker.
 sed "s|^brokers = .*|brokers = \"$bootstrap\"|" config/dedupd.toml > "$work/dedupd.toml"
-./build/dedupd run --config "$work/dedupd.toml" 2>"$work/dedupd.log" &
-daemon_pid=$!
+start_daemon "$work/dedupd.toml"
 echo "== dedupd run --config dedupd.toml (pid $daemon_pid)"
 
 n=$(wc -l < examples/sample-articles.jsonl)

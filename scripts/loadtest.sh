@@ -11,24 +11,13 @@ input="${1:-../shared/bench/wire-dev/articles.jsonl}"
 count="${2:-20000}"
 rate="${3:-0}"
 work="$(mktemp -d)"
-broker_pid="" daemon_pid=""
-cleanup() {
-  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-  [ -n "$broker_pid" ] && kill -TERM "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-./build/dedupd-devbroker --config config/dedupd.toml --partitions 16 \
-  --bootstrap-file "$work/bootstrap" >/dev/null 2>&1 &
-broker_pid=$!
-for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.05; done
-bootstrap="$(cat "$work/bootstrap")"
+. scripts/devbroker-lib.sh
+trap stop_all EXIT
+start_devbroker 16
 sed "s|^brokers = .*|brokers = \"$bootstrap\"|" config/dedupd.toml > "$work/dedupd.toml"
 # Low-latency client settings, as a latency-sensitive deployment would set them.
 sed -i "s|^\[kafka.consumer\]|[kafka.consumer]\nfetch.wait.max.ms = ${FETCH_WAIT_MS:-10}|; s|^\[kafka.producer\]|[kafka.producer]\nlinger.ms = ${LINGER_MS:-1}|" "$work/dedupd.toml"
-./build/dedupd run --config "$work/dedupd.toml" 2>"$work/dedupd.log" &
-daemon_pid=$!
-# Measure the steady state: start publishing once dedupd owns its partitions.
-for _ in $(seq 200); do grep -q 'partitions assigned' "$work/dedupd.log" && break; sleep 0.05; done
+# Measure the steady state: publishing starts once dedupd owns its partitions.
+start_daemon "$work/dedupd.toml"
 ./build/dedupd-loadgen --brokers "$bootstrap" --input "$input" --count "$count" --rate "$rate" \
   --pid "$daemon_pid" --timeout-s 300

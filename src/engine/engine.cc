@@ -115,6 +115,8 @@ class EngineImpl final : public Engine {
   void AnalyzeAndSign(const Article& article, std::string_view source_key);
   Decision MakeDecision(DocHandle h) const;
   StoryMember Member(DocHandle h) const;
+  // Verification between two articles in the window (no LSH involved).
+  bool MatchesDirectly(DocHandle a, DocHandle b);
   StoryUpdate Story(ClusterHandle c, std::string event, EventTimeMs t) const;
 
   Config config_;
@@ -295,6 +297,14 @@ Decision EngineImpl::MakeDecision(DocHandle h) const {
   return out;
 }
 
+bool EngineImpl::MatchesDirectly(DocHandle a, DocHandle b) {
+  const Doc& x = docs_[a];
+  const Doc& y = docs_[b];
+  return ScorePair({Sig(a), x.shingles, &x.numbers, {x.lead.data(), x.lead_size}},
+                   {Sig(b), y.shingles, &y.numbers, {y.lead.data(), y.lead_size}}, config_.match)
+      .match;
+}
+
 StoryMember EngineImpl::Member(DocHandle h) const {
   const Doc& d = docs_[h];
   StoryMember m;
@@ -411,6 +421,12 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
     for (DocHandle m : matched_) {
       const ClusterHandle other = clusters_.ClusterOf(m);
       if (other == target) continue;
+      // Merge only when the two clusters' matched articles are themselves a match: a page that
+      // prints two short stories back to back is similar to both, yet they are two stories.
+      if (!MatchesDirectly(best, m)) {
+        ++stats_.merges_refused;
+        continue;
+      }
       const std::string target_name = clusters_.Name(target);
       const std::string other_name = clusters_.Name(other);
       target = clusters_.Merge(target, other);

@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
+#include "dedup/base/sorted.h"
 #include "dedup/base/status.h"
 #include "dedup/base/strings.h"
 #include "dedup/engine/engine.h"
@@ -83,18 +84,7 @@ std::vector<uint64_t> Shingles(const std::string& body, int k) {
 
 // Exact Jaccard and containment (of the smaller in the larger) of two sorted shingle sets.
 std::pair<double, double> Exact(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
-  size_t i = 0, j = 0, both = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i] == b[j]) {
-      ++both;
-      ++i;
-      ++j;
-    } else if (a[i] < b[j]) {
-      ++i;
-    } else {
-      ++j;
-    }
-  }
+  const size_t both = CountCommonSorted<uint64_t>(a, b);
   const double uni = static_cast<double>(a.size() + b.size() - both);
   const double small = static_cast<double>(std::min(a.size(), b.size()));
   const double common = static_cast<double>(both);

@@ -2,25 +2,13 @@
 
 #include <algorithm>
 
+#include "dedup/base/sorted.h"
 #include "dedup/sketch/minhash.h"
 
 namespace dedup {
 
 int LeadOverlap(std::span<const uint16_t> a, std::span<const uint16_t> b) {
-  size_t i = 0, j = 0;
-  int both = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i] == b[j]) {
-      ++both;
-      ++i;
-      ++j;
-    } else if (a[i] < b[j]) {
-      ++i;
-    } else {
-      ++j;
-    }
-  }
-  return both;
+  return static_cast<int>(CountCommonSorted(a, b));
 }
 
 PairScore ScorePair(const PairSide& a, const PairSide& b, const MatchConfig& config) {

@@ -7,25 +7,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "dedup/base/json_writer.h"
 #include "testing/fixtures.h"
 
 namespace dedup {
 namespace {
 
-std::string ArticleLine(std::string_view id, std::string_view source, std::string_view body,
-                        std::string_view published_at) {
-  std::string out = "{\"id\":";
-  AppendJsonString(out, id);
-  out += ",\"source\":";
-  AppendJsonString(out, source);
-  out += ",\"body\":";
-  AppendJsonString(out, body);
-  out += ",\"published_at\":";
-  AppendJsonString(out, published_at);
-  out += "}";
-  return out;
-}
+using testing::ArticleJsonLine;
 
 std::vector<std::string> Lines(const std::string& s) {
   std::vector<std::string> out;
@@ -38,13 +25,13 @@ std::vector<std::string> Lines(const std::string& s) {
 TEST(FileMode, OneDecisionPerLineInOrderWithErrorsForBadLines) {
   const std::string& story = testing::Story("glacier-study").body;
   std::string input;
-  input += ArticleLine("a1", "Wire", story, "2026-01-01T10:00:00Z") + "\n";
+  input += ArticleJsonLine("a1", "Wire", story, "2026-01-01T10:00:00Z") + "\n";
   input += "this is not json\n";
   input += R"({"id":"no-body"})" "\n";
   input += "\n";
   input += R"({"id":"bad-type","body":["x"]})" "\n";
-  input += ArticleLine("empty", "Wire", "  ...  ", "2026-01-01T10:30:00Z") + "\n";
-  input += ArticleLine("a2", "Site", "GLACIER NEWS\n" + story, "2026-01-01T11:00:00Z") + "\n";
+  input += ArticleJsonLine("empty", "Wire", "  ...  ", "2026-01-01T10:30:00Z") + "\n";
+  input += ArticleJsonLine("a2", "Site", "GLACIER NEWS\n" + story, "2026-01-01T11:00:00Z") + "\n";
   input += R"({"id":9,"body":"A brand new story about something else entirely, nothing like the glacier one at all."})";
   std::istringstream in(input);
   std::ostringstream out;
@@ -88,8 +75,8 @@ TEST(FileModeBinary, RunsWithoutConfigAndWritesSummaryToStderr) {
   {
     std::ofstream f(in_path);
     const std::string& story = testing::Story("rail-strike").body;
-    f << ArticleLine("r1", "Wire", story, "2026-02-01T08:00:00Z") << "\n";
-    f << ArticleLine("r2", "Paper", story, "2026-02-01T09:00:00Z") << "\n";
+    f << ArticleJsonLine("r1", "Wire", story, "2026-02-01T08:00:00Z") << "\n";
+    f << ArticleJsonLine("r2", "Paper", story, "2026-02-01T09:00:00Z") << "\n";
     f << "{broken\n";
   }
   const std::string cmd = bin + " dedup --input " + in_path + " --output " +

@@ -6,7 +6,6 @@
 #include <thread>
 #include <simdjson.h>
 
-#include "dedup/base/json_writer.h"
 #include "testing/fixtures.h"
 #include "testing/kafka_harness.h"
 
@@ -23,16 +22,7 @@ const std::vector<std::string> kTopics = {"articles", "dedup.decisions", "dedup.
 
 std::string ArticleJson(const std::string& id, const std::string& source, const std::string& body,
                         const std::string& published_at) {
-  std::string out = "{\"id\":";
-  AppendJsonString(out, id);
-  out += ",\"source\":";
-  AppendJsonString(out, source);
-  out += ",\"title\":\"t\",\"body\":";
-  AppendJsonString(out, body);
-  out += ",\"published_at\":";
-  AppendJsonString(out, published_at);
-  out += "}";
-  return out;
+  return testing::ArticleJsonLine(id, source, body, published_at, "t");
 }
 
 std::string Field(const std::string& json, const char* key) {

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <cstdio>
 
+#include "dedup/base/json_writer.h"
 #include "dedup/config/config.h"
 #include "dedup/parse/article_json.h"
 
@@ -97,6 +98,24 @@ std::string FirstParagraphs(std::string_view body, int paragraphs) {
     pos = next + 2;
   }
   return std::string(body.substr(0, pos - 2));
+}
+
+std::string ArticleJsonLine(std::string_view id, std::string_view source, std::string_view body,
+                            std::string_view published_at, std::string_view title) {
+  std::string out = "{\"id\":";
+  AppendJsonString(out, id);
+  out += ",\"source\":";
+  AppendJsonString(out, source);
+  if (!title.empty()) {
+    out += ",\"title\":";
+    AppendJsonString(out, title);
+  }
+  out += ",\"body\":";
+  AppendJsonString(out, body);
+  out += ",\"published_at\":";
+  AppendJsonString(out, published_at);
+  out += "}";
+  return out;
 }
 
 Article MakeArticle(std::string id, std::string source, std::string body,

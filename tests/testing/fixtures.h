@@ -35,6 +35,10 @@ std::string Wrap(const Site& site, std::string_view body);
 // The first `paragraphs` paragraphs of `body` (paragraphs are separated by a blank line).
 std::string FirstParagraphs(std::string_view body, int paragraphs);
 
+// One input line: {"id","source","title"?,"body","published_at"} as JSON.
+std::string ArticleJsonLine(std::string_view id, std::string_view source, std::string_view body,
+                            std::string_view published_at, std::string_view title = "");
+
 Article MakeArticle(std::string id, std::string source, std::string body,
                     EventTimeMs published_at);
 

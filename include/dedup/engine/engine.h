@@ -41,6 +41,7 @@ struct EngineStats {
   uint64_t boilerplate_fallbacks = 0;  // articles kept whole because too little was left
   uint64_t clusters_created = 0;
   uint64_t clusters_merged = 0;
+  uint64_t merges_refused = 0;  // matched two clusters whose own articles do not match
   uint64_t evicted_window = 0;
   uint64_t evicted_capacity = 0;
   size_t indexed = 0;           // articles in the window now
