@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <array>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -127,30 +128,36 @@ char MapAsciiControl(char c) {
 
 // Collapses spaces, trims lines, folds ASCII case, and turns \r\n and \r into \n.
 std::string CollapseAscii(std::string_view s, bool fold_case) {
-  std::string out;
-  out.reserve(s.size());
+  // The output is never longer than the input: write through a pointer, trim at the end.
+  std::string out(s.size(), '\0');
+  char* const begin = out.data();
+  char* o = begin;
   bool pending_space = false;
-  for (size_t i = 0; i < s.size(); ++i) {
+  const size_t n = s.size();
+  for (size_t i = 0; i < n; ++i) {
     char c = s[i];
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u > ' ' && u != 0x7F) {  // the common case: a visible character (or a UTF-8 byte)
+      if (pending_space) {
+        if (o != begin && o[-1] != '\n') *o++ = ' ';
+        pending_space = false;
+      }
+      if (fold_case && c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+      *o++ = c;
+      continue;
+    }
     if (c == '\r') {
-      if (i + 1 < s.size() && s[i + 1] == '\n') continue;
+      if (i + 1 < n && s[i + 1] == '\n') continue;
       c = '\n';
     }
-    c = MapAsciiControl(c);
-    if (c == ' ') {
-      pending_space = true;
-      continue;
-    }
-    if (c == '\n') {
+    if (MapAsciiControl(c) == '\n') {
       pending_space = false;
-      out.push_back('\n');
-      continue;
+      *o++ = '\n';
+    } else {
+      pending_space = true;  // space, tab, other control characters, DEL
     }
-    if (pending_space && !out.empty() && out.back() != '\n') out.push_back(' ');
-    pending_space = false;
-    if (fold_case && c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-    out.push_back(c);
   }
+  out.resize(static_cast<size_t>(o - begin));
   return out;
 }
 
@@ -292,23 +299,52 @@ std::string NormalizeTextReference(std::string_view raw) {
   return CollapseAscii(lumped, /*fold_case=*/false);
 }
 
+namespace {
+// ASCII letters and digits.
+constexpr std::array<bool, 128> kAsciiWordChar = [] {
+  std::array<bool, 128> t{};
+  for (int c = 0; c < 128; ++c) {
+    t[static_cast<size_t>(c)] =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+  }
+  return t;
+}();
+}  // namespace
+
 void Tokenize(std::string_view s, std::vector<std::string_view>& words) {
   size_t start = std::string_view::npos;
   size_t i = 0;
-  while (i < s.size()) {
+  const size_t n = s.size();
+  while (i < n) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {  // ASCII: skip a whole run of word or non-word characters at once
+      if (kAsciiWordChar[c]) {
+        if (start == std::string_view::npos) start = i;
+        ++i;
+        while (i < n && static_cast<unsigned char>(s[i]) < 0x80 &&
+               kAsciiWordChar[static_cast<unsigned char>(s[i])]) {
+          ++i;
+        }
+      } else {
+        if (start != std::string_view::npos) {
+          words.push_back(s.substr(start, i - start));
+          start = std::string_view::npos;
+        }
+        ++i;
+      }
+      continue;
+    }
     bool word_char;
     size_t len = 1;
-    if (c < 0x80) {
-      word_char = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-    } else {
+    {
       utf8proc_int32_t cp = 0;
-      const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-                                                  static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
-      if (n <= 0) {
+      const utf8proc_ssize_t cp_len = utf8proc_iterate(
+          reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+          static_cast<utf8proc_ssize_t>(n - i), &cp);
+      if (cp_len <= 0) {
         word_char = false;
       } else {
-        len = static_cast<size_t>(n);
+        len = static_cast<size_t>(cp_len);
         const utf8proc_category_t cat = utf8proc_category(cp);
         word_char = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ND) ||
                     cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
