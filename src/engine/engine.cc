@@ -273,7 +273,7 @@ void EngineImpl::AnalyzeAndSign(const Article& article, std::string_view source_
   }
   words_ = static_cast<uint32_t>(words.size());
   numbers_ = MakeNumberSketch(numbers);
-  ShingleSet(words, config_.text.shingle_words, shingles_);
+  DistinctShingles(words, config_.text.shingle_words, shingles_);
   if (lead_start == SIZE_MAX) lead_start = 0;
   lead_size_ = LeadShingles(words.subspan(lead_start), config_.text.shingle_words, lead_.data());
   sig_.resize(static_cast<size_t>(config_.sketch.num_hashes));

@@ -27,6 +27,37 @@ int LeadShingles(std::span<const uint64_t> word_hashes, int k, uint16_t* out) {
   return count;
 }
 
+void DistinctShingles(std::span<const uint64_t> word_hashes, int k, std::vector<uint64_t>& out) {
+  out.clear();
+  const size_t n = word_hashes.size();
+  if (n == 0) return;
+  const size_t kk = static_cast<size_t>(k);
+  if (n <= kk) {
+    out.push_back(XXH3_64bits(word_hashes.data(), n * sizeof(uint64_t)));
+    return;
+  }
+  const size_t m = n - kk + 1;
+  size_t cap = 64;
+  while (cap < 2 * m) cap *= 2;
+  thread_local std::vector<uint64_t> table;
+  table.assign(cap, 0);  // 0 marks an empty slot; a shingle hash of 0 is tracked apart
+  bool have_zero = false;
+  out.reserve(m);
+  for (size_t i = 0; i < m; ++i) {
+    const uint64_t h = XXH3_64bits(word_hashes.data() + i, kk * sizeof(uint64_t));
+    if (h == 0) {
+      if (!have_zero) out.push_back(0);
+      have_zero = true;
+      continue;
+    }
+    size_t s = static_cast<size_t>(h >> 32) & (cap - 1);
+    while (table[s] != 0 && table[s] != h) s = (s + 1) & (cap - 1);
+    if (table[s] == h) continue;
+    table[s] = h;
+    out.push_back(h);
+  }
+}
+
 void ShingleSet(std::span<const uint64_t> word_hashes, int k, std::vector<uint64_t>& out) {
   out.clear();
   const size_t n = word_hashes.size();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "dedup/text/document.h"
 
 namespace dedup {
@@ -33,6 +35,21 @@ TEST(Shingle, ShortTextIsOneShingleAndEmptyIsNone) {
 TEST(Shingle, IgnoresCaseSpacingAndPunctuation) {
   EXPECT_EQ(Shingles("The cat sat on the mat today", 3),
             Shingles("the CAT,  sat\non -- the mat today!", 3));
+}
+
+TEST(Shingle, DistinctShinglesAreTheSetInFirstOccurrenceOrder) {
+  Document d;
+  AnalyzeText("x y x y x y z w a b c d e f g x y", d);
+  std::vector<uint64_t> set, distinct;
+  ShingleSet(d.word_hashes, 2, set);
+  DistinctShingles(d.word_hashes, 2, distinct);
+  EXPECT_EQ(distinct.size(), set.size());
+  std::vector<uint64_t> sorted = distinct;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted, set);
+  std::vector<uint64_t> first;
+  ShingleSet(std::span<const uint64_t>(d.word_hashes).subspan(0, 2), 2, first);
+  EXPECT_EQ(distinct.front(), first.front());  // "x y" comes first
 }
 
 TEST(Shingle, WordOrderMatters) {

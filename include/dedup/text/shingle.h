@@ -17,6 +17,10 @@ namespace dedup {
 // REQUIRES: k >= 1. Replaces the contents of `out`.
 void ShingleSet(std::span<const uint64_t> word_hashes, int k, std::vector<uint64_t>& out);
 
+// The same shingles, each once, in order of first occurrence (no sort: deduplicated through a
+// hash table). What MinHash needs; ShingleSet's sorted order is for set operations.
+void DistinctShingles(std::span<const uint64_t> word_hashes, int k, std::vector<uint64_t>& out);
+
 // The article's lead: 16-bit hashes of its first (up to) kLeadShingles shingles in text order,
 // sorted. A truncated copy keeps the lead of its story; a story glued under another does not
 // share that page's lead. Returns the number of values written to `out`.
