@@ -126,11 +126,25 @@ void LshIndex::Remove(DocHandle doc, std::span<const uint16_t> sig) {
   for (int b = 0; b < params_.bands; ++b) tables_[static_cast<size_t>(b)].Remove(BandKey(b, sig), doc);
 }
 
-void LshIndex::Query(std::span<const uint16_t> sig, std::vector<DocHandle>& out) const {
+void LshIndex::Query(std::span<const uint16_t> sig, std::vector<DocHandle>& out) {
   const size_t start = out.size();
-  for (int b = 0; b < params_.bands; ++b) tables_[static_cast<size_t>(b)].Find(BandKey(b, sig), out);
+  found_.clear();
+  for (int b = 0; b < params_.bands; ++b) {
+    tables_[static_cast<size_t>(b)].Find(BandKey(b, sig), found_);
+  }
+  // A document found in several bands is reported once: mark each with this query's stamp
+  // (cheaper than sorting the raw hits, most of which are repeats).
+  if (++query_stamp_ == 0) {
+    std::fill(stamps_.begin(), stamps_.end(), 0);
+    query_stamp_ = 1;
+  }
+  for (DocHandle d : found_) {
+    if (d >= stamps_.size()) stamps_.resize(static_cast<size_t>(d) + 1, 0);
+    if (stamps_[d] == query_stamp_) continue;
+    stamps_[d] = query_stamp_;
+    out.push_back(d);
+  }
   std::sort(out.begin() + static_cast<ptrdiff_t>(start), out.end());
-  out.erase(std::unique(out.begin() + static_cast<ptrdiff_t>(start), out.end()), out.end());
 }
 
 size_t LshIndex::num_entries() const {

@@ -49,8 +49,8 @@ class LshIndex {
   void Insert(DocHandle doc, std::span<const uint16_t> sig);
   // REQUIRES: `doc` was inserted with this same signature.
   void Remove(DocHandle doc, std::span<const uint16_t> sig);
-  // Appends each document sharing at least one band with `sig` once, in no particular order.
-  void Query(std::span<const uint16_t> sig, std::vector<DocHandle>& out) const;
+  // Appends each document sharing at least one band with `sig` once, in ascending order.
+  void Query(std::span<const uint16_t> sig, std::vector<DocHandle>& out);
 
   // Entries held (documents x bands).
   size_t num_entries() const;
@@ -94,6 +94,10 @@ class LshIndex {
   LshParams params_;
   size_t max_per_bucket_;
   std::vector<BandTable> tables_;
+  // Query scratch: raw hits, and per-document stamps for deduplicating them.
+  std::vector<DocHandle> found_;
+  std::vector<uint32_t> stamps_;
+  uint32_t query_stamp_ = 0;
 };
 
 }  // namespace dedup
