@@ -3,7 +3,7 @@
 #   scripts/loadtest.sh [ARTICLES.jsonl] [COUNT] [RATE]    (RATE 0 = as fast as possible)
 # Defaults: ../shared/bench/wire-dev/articles.jsonl if present (else the bundled sample),
 # 20000 articles, as fast as possible. The mock broker keeps about 5 MB per partition, so the
-# input topic gets 16 partitions to hold the burst.
+# input topic gets 32 partitions to hold a burst of ~40,000 wire-dev articles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 input="${1:-../shared/bench/wire-dev/articles.jsonl}"
@@ -13,7 +13,7 @@ rate="${3:-0}"
 work="$(mktemp -d)"
 . scripts/devbroker-lib.sh
 trap stop_all EXIT
-start_devbroker 16
+start_devbroker 32
 sed "s|^brokers = .*|brokers = \"$bootstrap\"|" config/dedupd.toml > "$work/dedupd.toml"
 # Low-latency client settings, as a latency-sensitive deployment would set them.
 sed -i "s|^\[kafka.consumer\]|[kafka.consumer]\nfetch.wait.max.ms = ${FETCH_WAIT_MS:-10}|; s|^\[kafka.producer\]|[kafka.producer]\nlinger.ms = ${LINGER_MS:-1}|" "$work/dedupd.toml"
