@@ -52,6 +52,11 @@ class EngineImpl final : public Engine {
         window_ms_(static_cast<EventTimeMs>(config.cluster.window_hours * 3600.0 * 1000.0)) {}
 
   absl::StatusOr<Decision> Process(const Article& article,
+                                   std::vector<StoryUpdate>* updates) override {
+    AnalyzeArticle(article, config_, analyzed_);
+    return Process(article, analyzed_, updates);
+  }
+  absl::StatusOr<Decision> Process(const Article& article, AnalyzedArticle& analyzed,
                                    std::vector<StoryUpdate>* updates) override;
   EngineStats stats() const override;
   const LshParams& lsh_params() const override { return index_.params(); }
@@ -112,7 +117,7 @@ class EngineImpl final : public Engine {
   DocHandle Allocate();
   void Evict(DocHandle h);
   void EvictExpired(EventTimeMs watermark);
-  void AnalyzeAndSign(const Article& article, std::string_view source_key);
+  void Sign(const Article& article, const AnalyzedArticle& analyzed, std::string_view source_key);
   Decision MakeDecision(DocHandle h) const;
   StoryMember Member(DocHandle h) const;
   // Verification between two articles in the window (no LSH involved).
@@ -143,7 +148,7 @@ class EngineImpl final : public Engine {
   EngineStats stats_;
 
   // Scratch buffers reused across articles.
-  Document doc_;
+  AnalyzedArticle analyzed_;
   std::vector<char> is_boilerplate_;
   std::vector<uint64_t> line_hashes_;
   std::vector<uint64_t> kept_words_;
@@ -212,23 +217,18 @@ void EngineImpl::EvictExpired(EventTimeMs watermark) {
   }
 }
 
-void EngineImpl::AnalyzeAndSign(const Article& article, std::string_view source_key) {
-  if (config_.text.include_title && !article.title.empty()) {
-    std::string text = article.title;
-    text.push_back('\n');
-    text.append(article.body);
-    AnalyzeText(text, doc_);
-  } else {
-    AnalyzeText(article.body, doc_);
-  }
+void EngineImpl::Sign(const Article& article, const AnalyzedArticle& analyzed,
+                      std::string_view source_key) {
+  (void)article;
+  const Document& doc = analyzed.doc;
   line_hashes_.clear();
-  for (const TextLine& l : doc_.lines) line_hashes_.push_back(l.hash);
-  is_boilerplate_.assign(doc_.lines.size(), 0);
+  for (const TextLine& l : doc.lines) line_hashes_.push_back(l.hash);
+  is_boilerplate_.assign(doc.lines.size(), 0);
   boilerplate_.Classify(source_key, line_hashes_, is_boilerplate_);
-  own_headlines_ = HeadlineIndex::Hashes(article.title);
+  own_headlines_ = analyzed.headline_hashes;
   if (config_.boilerplate.headline_lines) {
-    for (size_t i = 0; i < doc_.lines.size(); ++i) {
-      const uint64_t h = doc_.lines[i].hash;
+    for (size_t i = 0; i < doc.lines.size(); ++i) {
+      const uint64_t h = doc.lines[i].hash;
       if (!is_boilerplate_[i] &&
           (headlines_.Contains(h) ||
            std::find(own_headlines_.begin(), own_headlines_.end(), h) != own_headlines_.end())) {
@@ -245,27 +245,27 @@ void EngineImpl::AnalyzeAndSign(const Article& article, std::string_view source_
   // navigation, bylines and headline lists, which differ from page to page.
   constexpr uint32_t kProseLineWords = 8;
   size_t lead_start = SIZE_MAX, whole_lead_start = SIZE_MAX;
-  for (size_t i = 0; i < doc_.lines.size(); ++i) {
-    const TextLine& l = doc_.lines[i];
+  for (size_t i = 0; i < doc.lines.size(); ++i) {
+    const TextLine& l = doc.lines[i];
     if (l.num_words >= kProseLineWords && whole_lead_start == SIZE_MAX) whole_lead_start = l.first_word;
     if (is_boilerplate_[i]) {
       ++dropped;
       continue;
     }
     if (l.num_words >= kProseLineWords && lead_start == SIZE_MAX) lead_start = kept_words_.size();
-    kept_words_.insert(kept_words_.end(), doc_.word_hashes.begin() + l.first_word,
-                       doc_.word_hashes.begin() + l.first_word + l.num_words);
-    kept_numbers_.insert(kept_numbers_.end(), doc_.number_hashes.begin() + l.first_number,
-                         doc_.number_hashes.begin() + l.first_number + l.num_numbers);
+    kept_words_.insert(kept_words_.end(), doc.word_hashes.begin() + l.first_word,
+                       doc.word_hashes.begin() + l.first_word + l.num_words);
+    kept_numbers_.insert(kept_numbers_.end(), doc.number_hashes.begin() + l.first_number,
+                         doc.number_hashes.begin() + l.first_number + l.num_numbers);
   }
   std::span<const uint64_t> words = kept_words_;
   std::span<const uint64_t> numbers = kept_numbers_;
   if (kept_words_.size() < static_cast<size_t>(config_.boilerplate.min_kept_tokens) &&
-      doc_.word_hashes.size() > kept_words_.size()) {
+      doc.word_hashes.size() > kept_words_.size()) {
     // Too little left: this page may be all boilerplate-looking lines (a site re-posting the same
     // story); comparing it whole is better than comparing a fragment.
-    words = doc_.word_hashes;
-    numbers = doc_.number_hashes;
+    words = doc.word_hashes;
+    numbers = doc.number_hashes;
     lead_start = whole_lead_start;
     ++stats_.boilerplate_fallbacks;
   } else {
@@ -332,7 +332,7 @@ StoryUpdate EngineImpl::Story(ClusterHandle c, std::string event, EventTimeMs t)
   return u;
 }
 
-absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
+absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArticle& analyzed,
                                              std::vector<StoryUpdate>* updates) {
   if (updates != nullptr) updates->clear();
   if (std::optional<DocHandle> seen = FindId(article.id); seen.has_value()) {
@@ -343,7 +343,7 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article,
   }
   const std::string_view source_key = SourceKey(article);
   headline_lines_ = 0;
-  AnalyzeAndSign(article, source_key);
+  Sign(article, analyzed, source_key);
   if (shingles_.empty()) {
     ++stats_.rejected;
     return RejectError("empty_body", "body has no words");
@@ -478,6 +478,18 @@ EngineStats EngineImpl::stats() const {
 }
 
 }  // namespace
+
+void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticle& out) {
+  if (config.text.include_title && !article.title.empty()) {
+    std::string text = article.title;
+    text.push_back('\n');
+    text.append(article.body);
+    AnalyzeText(text, out.doc);
+  } else {
+    AnalyzeText(article.body, out.doc);
+  }
+  out.headline_hashes = HeadlineIndex::Hashes(article.title);
+}
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Config& config) {
   DEDUP_ASSIGN_OR_RETURN(MinHashKernel kernel, SelectMinHashKernel(config.sketch.kernel));

@@ -25,6 +25,7 @@
 #include "dedup/config/config.h"
 #include "dedup/engine/article.h"
 #include "dedup/index/lsh.h"
+#include "dedup/text/document.h"
 
 namespace dedup {
 
@@ -48,6 +49,15 @@ struct EngineStats {
   size_t clusters = 0;          // live clusters now
 };
 
+// The stateless first half of processing an article: its text normalised, tokenised and hashed
+// (Document) and its headline's hashes. Computing it depends only on the article and the config,
+// so it may run on any thread, ahead of Engine::Process.
+struct AnalyzedArticle {
+  Document doc;
+  std::vector<uint64_t> headline_hashes;
+};
+void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticle& out);
+
 class Engine {
  public:
   // Fails if the config names a MinHash kernel this CPU cannot run.
@@ -59,6 +69,10 @@ class Engine {
   // (none for a replayed id).
   virtual absl::StatusOr<Decision> Process(const Article& article,
                                            std::vector<StoryUpdate>* updates = nullptr) = 0;
+  // The same, with the article already analysed (by AnalyzeArticle with this engine's config).
+  // Gives the same result as Process(article, updates).
+  virtual absl::StatusOr<Decision> Process(const Article& article, AnalyzedArticle& analyzed,
+                                           std::vector<StoryUpdate>* updates) = 0;
 
   virtual EngineStats stats() const = 0;
   virtual const LshParams& lsh_params() const = 0;
