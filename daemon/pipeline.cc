@@ -1,6 +1,8 @@
 #include "pipeline.h"
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -13,13 +15,14 @@
 #include "dedup/ingest/consumer.h"
 #include "dedup/ingest/offset_tracker.h"
 #include "dedup/parse/article_json.h"
+#include "worker_pool.h"
 
 namespace dedup {
 namespace {
 
 class PipelineImpl final : public Pipeline, public RebalanceListener {
  public:
-  explicit PipelineImpl(const Config& config) : config_(config), parser_(config.input) {}
+  explicit PipelineImpl(const Config& config) : config_(config) {}
 
   absl::Status Init();
   absl::Status Run() override;
@@ -30,7 +33,10 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   void OnRevoke(const std::vector<TopicPartition>& partitions) override;
 
  private:
-  absl::Status Handle(const InputMessage& msg);
+  absl::Status Handle(ParsedMessage& m);
+  // Hands every parsed message to the engine, waiting for the workers; in order.
+  absl::Status Drain();
+  absl::Status HandleReady();
   absl::Status DeadLetter(const InputMessage& msg, const absl::Status& why, uint64_t token);
   absl::Status Emit(std::string_view topic, std::string_view key, std::string_view value,
                     const std::vector<RecordHeader>& headers, uint64_t token);
@@ -40,7 +46,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   void MaybeLogProgress();
 
   Config config_;
-  ArticleParser parser_;
+  std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<Producer> producer_;
   std::unique_ptr<Consumer> consumer_;
@@ -55,6 +61,10 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
 
 absl::Status PipelineImpl::Init() {
   DEDUP_ASSIGN_OR_RETURN(engine_, Engine::Create(config_));
+  const int workers = config_.daemon.workers >= 0
+                          ? config_.daemon.workers
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  pool_ = std::make_unique<WorkerPool>(config_, workers);
   DEDUP_ASSIGN_OR_RETURN(producer_,
                          Producer::Create(config_.kafka, [this](uint64_t t, const absl::Status& s) {
                            OnDelivery(t, s);
@@ -101,17 +111,17 @@ absl::Status PipelineImpl::DeadLetter(const InputMessage& msg, const absl::Statu
   return Emit(config_.kafka.dead_letter_topic, msg.key(), msg.payload(), headers, token);
 }
 
-absl::Status PipelineImpl::Handle(const InputMessage& msg) {
+absl::Status PipelineImpl::Handle(ParsedMessage& m) {
+  const InputMessage& msg = m.msg;
   ++stats_.consumed;
   const uint64_t token =
       tracker_.Begin(msg.topic(), msg.partition(), msg.offset(), msg.payload().size());
-  absl::StatusOr<Article> article = parser_.Parse(msg.payload());
+  absl::StatusOr<Article>& article = m.article;
   absl::Status st;
   if (!article.ok()) {
     st = DeadLetter(msg, article.status(), token);
   } else {
-    if (!article->published_at.has_value()) article->published_at = msg.timestamp_ms();
-    absl::StatusOr<Decision> d = engine_->Process(*article, &updates_);
+    absl::StatusOr<Decision> d = engine_->Process(*article, m.analyzed, &updates_);
     if (!d.ok()) {
       st = DeadLetter(msg, d.status(), token);
     } else {
@@ -133,12 +143,32 @@ absl::Status PipelineImpl::Handle(const InputMessage& msg) {
   return st;
 }
 
+absl::Status PipelineImpl::HandleReady() {
+  while (std::unique_ptr<ParsedMessage> m = pool_->TakeReady()) {
+    DEDUP_RETURN_IF_ERROR(Handle(*m));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PipelineImpl::Drain() {
+  while (pool_->Pending() > 0) {
+    pool_->WaitReady(100);
+    DEDUP_RETURN_IF_ERROR(HandleReady());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status PipelineImpl::StoreCommittable() {
   return consumer_->StoreOffsets(tracker_.TakeCommittable());
 }
 
 void PipelineImpl::OnRevoke(const std::vector<TopicPartition>& partitions) {
-  // Finish the revoked partitions' outputs so their offsets can be stored before the commit.
+  // Finish the revoked partitions' work and outputs so their offsets can be stored before the
+  // commit.
+  if (absl::Status d = Drain(); !d.ok()) {
+    LogWarn("drain on revoke failed", {{"error", std::string(d.message())}});
+    if (delivery_error_.ok()) delivery_error_ = d;
+  }
   absl::Status f = producer_->Flush(static_cast<int>(config_.daemon.shutdown_timeout_ms));
   if (!f.ok()) LogWarn("flush on revoke incomplete", {{"error", std::string(f.message())}});
   absl::Status s = StoreCommittable();
@@ -163,6 +193,7 @@ void PipelineImpl::MaybeLogProgress() {
 absl::Status PipelineImpl::Run() {
   DEDUP_RETURN_IF_ERROR(consumer_->Subscribe());
   LogInfo("dedupd running", {{"brokers", config_.kafka.brokers},
+                             {"workers", std::to_string(config_.daemon.workers)},
                              {"group", config_.kafka.group_id},
                              {"minhash_kernel", std::string(engine_->kernel_name())}});
   const int poll_ms = static_cast<int>(config_.daemon.poll_timeout_ms);
@@ -182,18 +213,21 @@ absl::Status PipelineImpl::Run() {
         tracker_.in_flight_bytes() >= static_cast<size_t>(config_.daemon.max_inflight_bytes);
     if (saturated) {
       producer_->Poll(poll_ms);  // backpressure: only acknowledgements until there is room
-    } else {
-      absl::StatusOr<std::optional<InputMessage>> msg = consumer_->Poll(poll_ms);
+    } else if (pool_->HasRoom()) {
+      // Block on the consumer only when nothing is waiting for the engine.
+      absl::StatusOr<std::optional<InputMessage>> msg =
+          consumer_->Poll(pool_->Pending() == 0 ? poll_ms : 0);
       if (!msg.ok()) {
         failure = msg.status();
         break;
       }
-      if (msg->has_value()) {
-        if (absl::Status h = Handle(**msg); !h.ok()) {
-          failure = h;
-          break;
-        }
-      }
+      if (msg->has_value()) pool_->Submit(std::move(**msg));
+    } else {
+      pool_->WaitReady(poll_ms);  // the workers are full: let them catch up
+    }
+    if (absl::Status h = HandleReady(); !h.ok()) {
+      failure = h;
+      break;
     }
     if (absl::Status s = StoreCommittable(); !s.ok()) {
       failure = s;
@@ -210,7 +244,10 @@ absl::Status PipelineImpl::Run() {
 }
 
 absl::Status PipelineImpl::Shutdown() {
-  LogInfo("shutting down", {{"in_flight", std::to_string(tracker_.in_flight())}});
+  LogInfo("shutting down", {{"in_flight", std::to_string(tracker_.in_flight())},
+                            {"queued", std::to_string(pool_->Pending())}});
+  // Messages already consumed are processed: their offsets can then be committed.
+  if (absl::Status d = Drain(); !d.ok()) LogWarn("drain failed", {{"error", std::string(d.message())}});
   absl::Status result = producer_->Flush(static_cast<int>(config_.daemon.shutdown_timeout_ms));
   if (!result.ok()) LogWarn("flush incomplete", {{"error", std::string(result.message())}});
   if (absl::Status s = StoreCommittable(); !s.ok() && result.ok()) result = s;

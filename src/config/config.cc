@@ -280,6 +280,8 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
        [](auto& n, auto& k, Config& c) {
          return ReadInt(n, k, 1 << 20, int64_t{1} << 40, c.daemon.max_inflight_bytes);
        }},
+      {"daemon.workers",
+       [](auto& n, auto& k, Config& c) { return ReadInt(n, k, -1, 256, c.daemon.workers); }},
       // [log]
       {"log.level",
        [](auto& n, auto& k, Config& c) -> absl::Status {

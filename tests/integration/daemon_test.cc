@@ -45,8 +45,8 @@ std::set<std::string> DecisionIds(const std::vector<Record>& decisions) {
 class DaemonTest : public ::testing::Test {
  protected:
   DaemonTest() : kafka_(1, kTopics, 2), dir_(::testing::TempDir()) {}
-  std::string Config(const std::string& group, const std::string& extra = "") {
-    return testing::WriteDaemonConfig(dir_, kafka_.bootstrap(), group, extra);
+  std::string Config(const std::string& group, const std::string& extra = "", int workers = -1) {
+    return testing::WriteDaemonConfig(dir_, kafka_.bootstrap(), group, extra, workers);
   }
   std::string LogPath(const std::string& name) { return dir_ + "/" + name + ".log"; }
   MockKafka kafka_;
@@ -99,7 +99,9 @@ TEST_F(DaemonTest, EveryInputGetsOneDecisionAndReprintsShareAStory) {
 }
 
 TEST_F(DaemonTest, BadMessagesGoToDeadLetterWithReasonAndGoodOnesAround) {
-  DaemonProcess d(Config("g-dlq", "[input]\nmax_article_bytes = 4096\n"), LogPath("dlq"));
+  // Parsing inline (no worker threads): the same outcome as with workers.
+  DaemonProcess d(Config("g-dlq", "[input]\nmax_article_bytes = 4096\n", /*workers=*/0),
+                  LogPath("dlq"));
   const std::string good = testing::Story("wind-farm").body;
   struct Bad {
     std::string payload, reason;

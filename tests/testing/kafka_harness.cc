@@ -177,13 +177,13 @@ std::string DaemonProcess::Log() const {
 }
 
 std::string WriteDaemonConfig(const std::string& dir, const std::string& bootstrap,
-                              const std::string& group, const std::string& extra) {
+                              const std::string& group, const std::string& extra, int workers) {
   const std::string path = dir + "/dedupd-" + group + ".toml";
   std::ofstream f(path);
   f << "[kafka]\nbrokers = \"" << bootstrap << "\"\ngroup_id = \"" << group << "\"\n"
     << "[kafka.consumer]\nsession.timeout.ms = 6000\nauto.commit.interval.ms = 200\n"
     << "[kafka.producer]\nlinger.ms = 1\n"
-    << "[daemon]\npoll_timeout_ms = 50\nshutdown_timeout_ms = 5000\n"
+    << "[daemon]\npoll_timeout_ms = 50\nshutdown_timeout_ms = 5000\nworkers = " << workers << "\n"
     << "[log]\nlevel = \"info\"\n"
     << extra;
   return path;

@@ -60,8 +60,10 @@ class DaemonProcess {
 
 // Writes a config for the daemon against `bootstrap` with the default topics; `extra` is
 // appended verbatim (TOML). Returns the path.
+// `workers` sets [daemon] workers (-1: one per core; 0: parse and analyse inline).
 std::string WriteDaemonConfig(const std::string& dir, const std::string& bootstrap,
-                              const std::string& group, const std::string& extra = "");
+                              const std::string& group, const std::string& extra = "",
+                              int workers = -1);
 
 // Polls `pred` every 50 ms until true or the timeout; returns its last value.
 bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
