@@ -116,7 +116,9 @@ class EngineImpl final : public Engine {
   std::optional<DocHandle> FindId(std::string_view id) const;
   DocHandle Allocate();
   void Evict(DocHandle h);
-  void EvictExpired(EventTimeMs watermark);
+  // Evicts what left the window; a cluster whose canonical article left gets a story update
+  // (event "canonical_changed") in `updates`, if given.
+  void EvictExpired(EventTimeMs watermark, std::vector<StoryUpdate>* updates);
   void Sign(const Article& article, const AnalyzedArticle& analyzed, std::string_view source_key);
   Decision MakeDecision(DocHandle h) const;
   StoryMember Member(DocHandle h) const;
@@ -205,15 +207,22 @@ void EngineImpl::Evict(DocHandle h) {
   free_.push_back(h);
 }
 
-void EngineImpl::EvictExpired(EventTimeMs watermark) {
+void EngineImpl::EvictExpired(EventTimeMs watermark, std::vector<StoryUpdate>* updates) {
   while (!by_age_.empty()) {
     const auto [t, h] = by_age_.top();
     const bool expired = t < watermark - window_ms_;
     const bool over = live_docs_ > static_cast<size_t>(config_.cluster.max_articles);
     if (!expired && !over) break;
     by_age_.pop();
+    const ClusterHandle c = clusters_.ClusterOf(h);
+    const bool was_canonical = c != kNoCluster && clusters_.Canonical(c) == h && clusters_.Size(c) > 1;
     Evict(h);
     ++(expired ? stats_.evicted_window : stats_.evicted_capacity);
+    if (was_canonical && updates != nullptr) {
+      StoryUpdate u = Story(c, "canonical_changed", watermark);
+      u.canonical_changed = true;
+      updates->push_back(std::move(u));
+    }
   }
 }
 
@@ -357,7 +366,7 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArt
     watermark_ = t;
     have_watermark_ = true;
   }
-  EvictExpired(watermark_);
+  EvictExpired(watermark_, updates);
 
   candidates_.clear();
   index_.Query(sig16_, candidates_);
@@ -464,7 +473,7 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArt
   // is decided against the window, then leaves it at once.
   Decision out = MakeDecision(h);
   out.candidates = static_cast<uint32_t>(candidates_.size());
-  EvictExpired(watermark_);
+  EvictExpired(watermark_, updates);
   return out;
 }
 

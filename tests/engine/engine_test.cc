@@ -231,6 +231,26 @@ TEST_F(EngineTest, ArticleOlderThanTheWindowIsDecidedThenEvicted) {
   EXPECT_EQ(engine_->stats().evicted_window, 2u);
 }
 
+TEST_F(EngineTest, CanonicalLeavingTheWindowEmitsAStoryUpdate) {
+  Init();
+  const std::string& body = Story("wind-farm").body;
+  std::vector<StoryUpdate> updates;
+  ASSERT_TRUE(engine_->Process(MakeArticle("first", "X", body, 0), &updates).ok());
+  ASSERT_TRUE(engine_->Process(MakeArticle("second", "Y", body, 10 * kHour), &updates).ok());
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0].canonical.id, "first");
+  // 80 h later "first" (0 h) has left the 72 h window; "second" (10 h) has not.
+  auto d = engine_->Process(MakeArticle("other", "Z", Story("glacier-study").body, 80 * kHour),
+                            &updates);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(updates.size(), 2u);
+  EXPECT_EQ(updates[0].event, "canonical_changed");
+  EXPECT_EQ(updates[0].cluster_id, "first");
+  EXPECT_EQ(updates[0].canonical.id, "second");
+  EXPECT_EQ(updates[0].members.size(), 1u);
+  EXPECT_EQ(updates[1].event, "created");
+}
+
 TEST_F(EngineTest, MaxArticlesEvictsOldestPublishedFirst) {
   Config c;
   c.cluster.max_articles = 2;

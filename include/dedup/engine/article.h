@@ -48,9 +48,12 @@ struct StoryMember {
 };
 
 // The state of a cluster after it changed. Emitted for every cluster an article changes:
-//   event "created"      - the article founded it;
-//   event "member_added" - the article joined it (and `absorbed` names clusters merged into it);
-//   event "merged"       - it was merged into `merged_into` and no longer exists (no members).
+//   event "created"           - the article founded it;
+//   event "member_added"      - the article joined it (and `absorbed` names clusters merged in);
+//   event "merged"            - it was merged into `merged_into` and no longer exists;
+//   event "canonical_changed" - its canonical article left the window and another took its
+//                               place (emitted while processing the article whose event time
+//                               moved the window).
 // `members` are the cluster's articles still in the window, in arrival order.
 struct StoryUpdate {
   std::string cluster_id;

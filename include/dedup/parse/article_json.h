@@ -48,7 +48,8 @@ class ArticleParser {
 void AppendDecisionJson(std::string& out, const Decision& d);
 
 // Appends a story record (the stories topic):
-//   {"cluster_id":..,"event":"created"|"member_added"|"merged","merged_into":..|null,
+//   {"cluster_id":..,"event":"created"|"member_added"|"merged"|"canonical_changed",
+//    "merged_into":..|null,
 //    "absorbed":[..],"canonical_changed":..,"updated_at":"RFC 3339",
 //    "canonical":{"id","source","url","title","published_at"}|null,"size":N,
 //    "members":[{"id","source","url","published_at","similarity"},..]}
