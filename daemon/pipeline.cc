@@ -221,7 +221,11 @@ absl::Status PipelineImpl::Run() {
         failure = msg.status();
         break;
       }
-      if (msg->has_value()) pool_->Submit(std::move(**msg));
+      if (msg->has_value()) {
+        pool_->Submit(std::move(**msg));
+      } else if (pool_->Pending() > 0) {
+        pool_->WaitReady(poll_ms);  // no new input: sleep until the oldest message is analysed
+      }
     } else {
       pool_->WaitReady(poll_ms);  // the workers are full: let them catch up
     }
