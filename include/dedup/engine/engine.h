@@ -1,9 +1,10 @@
 // The deduplication engine: article in, decision out. Pure compute, no I/O.
 //
-// Per article: normalise and tokenise the body, drop lines learned as the source's
-// boilerplate, hash word shingles, sign with MinHash, look up LSH candidates, verify them by
-// Jaccard and containment, then join the best match's cluster (merging every other matched
-// cluster into it) or found a new cluster. Articles leave the window when their published_at
+// Per article: normalise and tokenise the body (AnalyzeArticle), drop lines learned as the
+// source's boilerplate and headline lines, hash word shingles, sign with MinHash, look up LSH
+// candidates, verify them (Jaccard; containment with a lead check; numbers), then join the best
+// match's cluster (merging another matched cluster into it when the two clusters' matched
+// articles match each other) or found a new cluster. Articles leave the window when their published_at
 // falls more than window_hours behind the newest published_at seen, or, past max_articles, oldest
 // published first.
 //
@@ -13,7 +14,8 @@
 // File mode and the daemon drive this same class, so a result seen in file mode is the result
 // the daemon gives for the same input order.
 //
-// Thread-safety: not thread-safe. One thread owns an Engine.
+// Thread-safety: not thread-safe. One thread owns an Engine. AnalyzeArticle is a pure function
+// and may run on any thread.
 #ifndef DEDUP_ENGINE_ENGINE_H_
 #define DEDUP_ENGINE_ENGINE_H_
 
