@@ -4,6 +4,7 @@
 //   build/bench/engine_bench --benchmark_filter=Engine
 #include <benchmark/benchmark.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,49 @@ void BM_MinHash(benchmark::State& state) {
   state.SetLabel(std::string(kernel.name) + " shingles=" + std::to_string(shingles.size()));
 }
 BENCHMARK(BM_MinHash)->DenseRange(0, static_cast<int>(AvailableMinHashKernels().size()) - 1);
+
+// LSH insert + query + remove on a window of 100,000 documents: signatures of 4,000 stories with
+// 10% of their values changed per copy (25 copies of each in the window, as large stories
+// have), at the default 28 bands x 2 rows and bucket cap.
+void BM_LshQueryInsert(benchmark::State& state) {
+  const Config config;
+  LshIndex index(OptimalLshParams(config.index.lsh_threshold, config.sketch.num_hashes, 0.5, 0.5),
+                 static_cast<size_t>(config.index.max_bucket_scan));
+  constexpr size_t kWindow = 100000;
+  std::mt19937_64 rng(3);
+  std::vector<std::vector<uint16_t>> stories(4000, std::vector<uint16_t>(128));
+  for (auto& s : stories) {
+    for (auto& v : s) v = static_cast<uint16_t>(rng());
+  }
+  std::vector<std::vector<uint16_t>> sigs(kWindow);
+  auto make = [&](size_t i) {
+    std::vector<uint16_t> s = stories[i % stories.size()];
+    for (auto& v : s) {
+      if (rng() % 10 == 0) v = static_cast<uint16_t>(rng());
+    }
+    return s;
+  };
+  for (size_t i = 0; i < kWindow; ++i) {
+    sigs[i] = make(i);
+    index.Insert(static_cast<DocHandle>(i), sigs[i]);
+  }
+  std::vector<DocHandle> out;
+  size_t next = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::vector<uint16_t> s = make(next);
+    state.ResumeTiming();
+    out.clear();
+    index.Query(s, out);
+    index.Remove(static_cast<DocHandle>(next), sigs[next]);  // the oldest leaves
+    index.Insert(static_cast<DocHandle>(next), s);
+    sigs[next] = std::move(s);
+    next = (next + 1) % kWindow;
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetLabel("candidates=" + std::to_string(out.size()));
+}
+BENCHMARK(BM_LshQueryInsert);
 
 void BM_Parse(benchmark::State& state) {
   std::string json = R"({"id":"a1","source":"S","title":"T","published_at":"2026-01-01T00:00:00Z","body":)";
