@@ -430,9 +430,12 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArt
     for (DocHandle m : matched_) {
       const ClusterHandle other = clusters_.ClusterOf(m);
       if (other == target) continue;
-      // Merge only when the two clusters' matched articles are themselves a match: a page that
-      // prints two short stories back to back is similar to both, yet they are two stories.
-      if (!MatchesDirectly(best, m)) {
+      // Merge only when the two clusters' matched articles, and their canonical articles, are
+      // themselves matches: a page that prints two short stories back to back is similar to
+      // both (and to each story's copies), yet they are two stories.
+      const DocHandle canon_target = clusters_.Canonical(target);
+      const DocHandle canon_other = clusters_.Canonical(other);
+      if (!MatchesDirectly(best, m) || !MatchesDirectly(canon_target, canon_other)) {
         ++stats_.merges_refused;
         continue;
       }
