@@ -8,6 +8,9 @@ PACKAGES=(
   build-essential g++ clang-14 cmake ninja-build pkg-config git python3
   # libraries
   libabsl-dev libsimdjson-dev libxxhash-dev libtomlplusplus-dev libutf8proc-dev librdkafka-dev
+  libsystemd-dev
+  # systemd-analyze (the unit's check) and dpkg-shlibdeps (the .deb's dependencies)
+  systemd dpkg-dev
   # Kafka clients for the demo and the interoperability test (Debian python3, not pyenv)
   kcat python3-kafka
   # tests and benchmarks
