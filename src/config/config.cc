@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "dedup/base/host_port.h"
 #include "dedup/base/log.h"
 #include "dedup/base/status.h"
 
@@ -292,6 +293,17 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
        }},
       {"log.format",
        [](auto& n, auto& k, Config& c) { return ReadChoice(n, k, {"logfmt", "json"}, c.log.format); }},
+      // [http]
+      {"http.listen",
+       [](auto& n, auto& k, Config& c) -> absl::Status {
+         DEDUP_RETURN_IF_ERROR(ReadString(n, k, c.http.listen));
+         if (c.http.listen.empty()) return absl::OkStatus();
+         std::string host, port;
+         if (absl::Status s = SplitHostPort(c.http.listen, &host, &port); !s.ok()) {
+           return KeyError(k, Cat(s.message(), " (or \"\" for no endpoint)"));
+         }
+         return absl::OkStatus();
+       }},
   };
   return *schema;
 }
@@ -317,6 +329,47 @@ absl::Status CrossCheck(const Config& c, std::string_view origin) {
 }
 
 }  // namespace
+
+std::vector<std::string> RestartRequiredChanges(const Config& a, const Config& b) {
+  std::vector<std::string> out;
+#define DEDUP_RESTART_KEY(section, field, name) \
+  if (!(a.section.field == b.section.field)) out.push_back(name)
+  DEDUP_RESTART_KEY(input, id_field, "input.id_field");
+  DEDUP_RESTART_KEY(input, body_field, "input.body_field");
+  DEDUP_RESTART_KEY(input, title_field, "input.title_field");
+  DEDUP_RESTART_KEY(input, source_field, "input.source_field");
+  DEDUP_RESTART_KEY(input, url_field, "input.url_field");
+  DEDUP_RESTART_KEY(input, published_at_field, "input.published_at_field");
+  DEDUP_RESTART_KEY(input, max_article_bytes, "input.max_article_bytes");
+  DEDUP_RESTART_KEY(text, shingle_words, "text.shingle_words");
+  DEDUP_RESTART_KEY(text, include_title, "text.include_title");
+  DEDUP_RESTART_KEY(boilerplate, enabled, "boilerplate.enabled");
+  DEDUP_RESTART_KEY(boilerplate, min_articles, "boilerplate.min_articles");
+  DEDUP_RESTART_KEY(boilerplate, max_lines_per_source, "boilerplate.max_lines_per_source");
+  DEDUP_RESTART_KEY(boilerplate, max_sources, "boilerplate.max_sources");
+  DEDUP_RESTART_KEY(boilerplate, min_kept_tokens, "boilerplate.min_kept_tokens");
+  DEDUP_RESTART_KEY(boilerplate, headline_lines, "boilerplate.headline_lines");
+  DEDUP_RESTART_KEY(boilerplate, max_headlines, "boilerplate.max_headlines");
+  DEDUP_RESTART_KEY(sketch, num_hashes, "sketch.num_hashes");
+  DEDUP_RESTART_KEY(sketch, seed, "sketch.seed");
+  DEDUP_RESTART_KEY(sketch, kernel, "sketch.kernel");
+  DEDUP_RESTART_KEY(index, lsh_threshold, "index.lsh_threshold");
+  DEDUP_RESTART_KEY(index, false_positive_weight, "index.false_positive_weight");
+  DEDUP_RESTART_KEY(index, false_negative_weight, "index.false_negative_weight");
+  DEDUP_RESTART_KEY(index, max_bucket_scan, "index.max_bucket_scan");
+  DEDUP_RESTART_KEY(kafka, brokers, "kafka.brokers");
+  DEDUP_RESTART_KEY(kafka, group_id, "kafka.group_id");
+  DEDUP_RESTART_KEY(kafka, input_topics, "kafka.input_topics");
+  DEDUP_RESTART_KEY(kafka, decisions_topic, "kafka.decisions_topic");
+  DEDUP_RESTART_KEY(kafka, stories_topic, "kafka.stories_topic");
+  DEDUP_RESTART_KEY(kafka, dead_letter_topic, "kafka.dead_letter_topic");
+  DEDUP_RESTART_KEY(kafka, consumer_properties, "kafka.consumer");
+  DEDUP_RESTART_KEY(kafka, producer_properties, "kafka.producer");
+  DEDUP_RESTART_KEY(daemon, workers, "daemon.workers");
+  DEDUP_RESTART_KEY(http, listen, "http.listen");
+#undef DEDUP_RESTART_KEY
+  return out;
+}
 
 std::string_view CanonicalPolicyName(CanonicalPolicy p) {
   switch (p) {

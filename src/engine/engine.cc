@@ -58,6 +58,7 @@ class EngineImpl final : public Engine {
   }
   absl::StatusOr<Decision> Process(const Article& article, AnalyzedArticle& analyzed,
                                    std::vector<StoryUpdate>* updates) override;
+  absl::Status Reconfigure(const Config& next) override;
   EngineStats stats() const override;
   const LshParams& lsh_params() const override { return index_.params(); }
   std::string_view kernel_name() const override { return hasher_.kernel_name(); }
@@ -193,6 +194,20 @@ std::optional<DocHandle> EngineImpl::FindId(std::string_view id) const {
   auto it = by_id_.find(IdHash(id));
   if (it == by_id_.end() || docs_[it->second].id() != id) return std::nullopt;
   return it->second;
+}
+
+absl::Status EngineImpl::Reconfigure(const Config& next) {
+  if (std::vector<std::string> r = RestartRequiredChanges(config_, next); !r.empty()) {
+    std::string keys;
+    for (const std::string& k : r) keys += (keys.empty() ? "" : ", ") + k;
+    return absl::FailedPreconditionError(Cat("needs a restart to change: ", keys));
+  }
+  config_.match = next.match;
+  config_.cluster = next.cluster;
+  config_.index.max_candidates = next.index.max_candidates;
+  clusters_.set_config(next.cluster);
+  window_ms_ = static_cast<EventTimeMs>(next.cluster.window_hours * 3600.0 * 1000.0);
+  return absl::OkStatus();
 }
 
 void EngineImpl::Evict(DocHandle h) {

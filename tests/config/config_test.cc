@@ -115,6 +115,9 @@ TEST(Config, ExampleFileParsesToDefaults) {
   EXPECT_DOUBLE_EQ(c->cluster.window_hours, d.cluster.window_hours);
   EXPECT_EQ(c->cluster.max_articles, d.cluster.max_articles);
   EXPECT_EQ(c->input.max_article_bytes, d.input.max_article_bytes);
+  EXPECT_EQ(c->http.listen, d.http.listen);
+  // Every setting that needs a restart is at its default too.
+  EXPECT_EQ(RestartRequiredChanges(d, *c), std::vector<std::string>{});
 }
 
 TEST(Config, KafkaPropertiesPassThroughWithDottedOrQuotedNames) {
@@ -143,6 +146,41 @@ compression.type = "zstd"
 
 TEST(Config, RefusesEmptyTopicList) {
   EXPECT_NE(Error("[kafka]\ninput_topics = []\n").find("kafka.input_topics"), std::string::npos);
+}
+
+TEST(Config, HttpListenIsValidated) {
+  auto c = ParseConfig("[http]\nlisten = \"[::1]:0\"\n", "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->http.listen, "[::1]:0");
+  EXPECT_TRUE(ParseConfig("[http]\nlisten = \"\"\n", "t.toml").ok());
+  EXPECT_TRUE(ParseConfig("[http]\nlisten = \":9464\"\n", "t.toml").ok());
+  const std::string e = Error("[http]\nlisten = \"localhost\"\n");
+  EXPECT_NE(e.find("http.listen"), std::string::npos) << e;
+  EXPECT_NE(e.find("host:port"), std::string::npos) << e;
+  EXPECT_NE(Error("[http]\nlisten = \"127.0.0.1:70000\"\n").find("0-65535"), std::string::npos);
+}
+
+TEST(Config, ReloadableChangesNeedNoRestart) {
+  auto next = ParseConfig(
+      "[match]\njaccard_threshold = 0.7\n[cluster]\nwindow_hours = 24.0\n"
+      "canonical_policy = \"longest\"\n[log]\nlevel = \"debug\"\n"
+      "[index]\nmax_candidates = 50\n[daemon]\nmax_inflight_messages = 10\n",
+      "t.toml");
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(RestartRequiredChanges(Config{}, *next), std::vector<std::string>{});
+}
+
+TEST(Config, RestartRequiredChangesNameEachKey) {
+  auto next = ParseConfig(
+      "[kafka]\nbrokers = \"other:9092\"\ninput_topics = [\"a\", \"b\"]\n"
+      "[kafka.consumer]\n\"fetch.min.bytes\" = 10\n"
+      "[sketch]\nnum_hashes = 64\n[index]\nlsh_threshold = 0.3\n[http]\nlisten = \"\"\n"
+      "[match]\njaccard_threshold = 0.7\n",
+      "t.toml");
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(RestartRequiredChanges(Config{}, *next),
+            (std::vector<std::string>{"sketch.num_hashes", "index.lsh_threshold", "kafka.brokers",
+                                      "kafka.input_topics", "kafka.consumer", "http.listen"}));
 }
 
 TEST(Config, MissingFileIsAnError) {

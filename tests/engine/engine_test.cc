@@ -200,6 +200,51 @@ TEST_F(EngineTest, CanonicalPolicySourcePriority) {
   EXPECT_EQ(Run(MakeArticle("agency", "Agency", body, 2 * kHour)).canonical_id, "agency");
 }
 
+TEST_F(EngineTest, ReconfigureChangesThresholdsAndPolicyKeepingState) {
+  Init();
+  const std::string& body = Story("wind-farm").body;
+  Run(MakeArticle("first", "X", body, 0));
+  Config next;
+  next.match.jaccard_threshold = 1.01;  // unreachable: nothing matches
+  next.match.containment_threshold = 1.01;
+  next.cluster.canonical_policy = CanonicalPolicy::kLongest;
+  ASSERT_TRUE(engine_->Reconfigure(next).ok());
+  // State kept: the id is still known and replays its decision.
+  EXPECT_TRUE(Run(MakeArticle("first", "X", body, 0)).replayed);
+  // The new thresholds apply: an exact copy no longer matches.
+  EXPECT_FALSE(Run(MakeArticle("copy", "Y", body, kHour)).duplicate);
+  // Back to the defaults: a copy matches the index built before and during the change.
+  ASSERT_TRUE(engine_->Reconfigure(Config{}).ok());
+  const Decision d = Run(MakeArticle("copy2", "Z", body, 2 * kHour));
+  EXPECT_TRUE(d.duplicate);
+  EXPECT_EQ(engine_->stats().indexed, 3u);
+}
+
+TEST_F(EngineTest, ReconfigureShorterWindowEvictsOnTheNextArticle) {
+  Init();
+  Run(MakeArticle("a", "X", Story("wind-farm").body, 0));
+  Config next;
+  next.cluster.window_hours = 1;
+  ASSERT_TRUE(engine_->Reconfigure(next).ok());
+  Run(MakeArticle("b", "Y", Story("rail-strike").body, 2 * kHour));
+  EXPECT_EQ(engine_->stats().evicted_window, 1u);
+  EXPECT_EQ(engine_->stats().indexed, 1u);
+}
+
+TEST_F(EngineTest, ReconfigureRefusesRestartOnlySettingsAndChangesNothing) {
+  Init();
+  Config next;
+  next.sketch.num_hashes = 64;
+  next.match.jaccard_threshold = 1.01;
+  next.match.containment_threshold = 1.01;
+  absl::Status s = engine_->Reconfigure(next);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string(s.message()).find("sketch.num_hashes"), std::string::npos) << s;
+  const std::string& body = Story("wind-farm").body;
+  Run(MakeArticle("a", "X", body, 0));
+  EXPECT_TRUE(Run(MakeArticle("b", "Y", body, kHour)).duplicate);  // old thresholds still apply
+}
+
 TEST_F(EngineTest, WindowEvictsOldArticles) {
   Config c;
   c.cluster.window_hours = 72;

@@ -100,6 +100,11 @@ struct LogConfig {
   std::string format = "logfmt";
 };
 
+// The operations endpoint (/metrics, /healthz, /readyz). Empty listen: no endpoint.
+struct HttpConfig {
+  std::string listen = "127.0.0.1:9464";
+};
+
 struct Config {
   InputConfig input;
   TextConfig text;
@@ -111,6 +116,7 @@ struct Config {
   KafkaConfig kafka;
   DaemonConfig daemon;
   LogConfig log;
+  HttpConfig http;
 };
 
 // Parses TOML text. `origin` names the source in error messages (a path, or "<string>").
@@ -121,6 +127,14 @@ absl::StatusOr<Config> ParseConfig(std::string_view toml_text, std::string_view 
 absl::StatusOr<Config> LoadConfigFile(const std::string& path);
 
 std::string_view CanonicalPolicyName(CanonicalPolicy p);
+
+// Live reload. These settings take effect on reload (SIGHUP) without losing state: all of
+// [match] and [cluster], index.max_candidates, [log], and daemon.shutdown_timeout_ms,
+// poll_timeout_ms, max_inflight_messages and max_inflight_bytes. Every other setting shapes
+// state or connections (brokers, topics, signature size, LSH bands, tokenising, the endpoint)
+// and needs a restart. Returns the dotted names of such settings that differ, in file order;
+// empty when `next` can be applied to a process running `running`.
+std::vector<std::string> RestartRequiredChanges(const Config& running, const Config& next);
 
 }  // namespace dedup
 

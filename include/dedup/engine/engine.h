@@ -76,6 +76,12 @@ class Engine {
   virtual absl::StatusOr<Decision> Process(const Article& article, AnalyzedArticle& analyzed,
                                            std::vector<StoryUpdate>* updates) = 0;
 
+  // Live reload: applies `next`'s [match] and [cluster] settings and index.max_candidates without
+  // losing state. Fails, changing nothing, when RestartRequiredChanges(current config, next) is
+  // not empty. A canonical policy applies from each cluster's next change; a shorter window or a
+  // lower max_articles evicts on the next Process.
+  virtual absl::Status Reconfigure(const Config& next) = 0;
+
   virtual EngineStats stats() const = 0;
   virtual const LshParams& lsh_params() const = 0;
   virtual std::string_view kernel_name() const = 0;

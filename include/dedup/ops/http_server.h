@@ -49,9 +49,6 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Splits "host:port" / "[v6]:port" into host and port; errors name what is wrong.
-absl::Status SplitHostPort(std::string_view address, std::string* host, std::string* port);
-
 }  // namespace dedup
 
 #endif  // DEDUP_OPS_HTTP_SERVER_H_
