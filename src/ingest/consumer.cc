@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "simdjson.h"
+
 #include "dedup/base/log.h"
 #include "dedup/base/status.h"
 #include "dedup/base/strings.h"
@@ -31,6 +33,8 @@ kafka::Properties ConsumerDefaults(const KafkaConfig& c) {
       {"enable.auto.commit", "true"},
       {"auto.offset.reset", "earliest"},
       {"enable.partition.eof", "false"},
+      // Consumer lag per partition for the metrics endpoint (RebalanceListener::OnLag).
+      {"statistics.interval.ms", "5000"},
   };
 }
 
@@ -80,11 +84,45 @@ std::optional<int64_t> InputMessage::timestamp_ms() const {
   return ts;
 }
 
+absl::StatusOr<std::vector<PartitionLag>> ParseConsumerLag(std::string_view stats_json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto e = parser.parse(stats_json.data(), stats_json.size()).get(root); e) {
+    return absl::InvalidArgumentError(Cat("statistics: ", simdjson::error_message(e)));
+  }
+  std::vector<PartitionLag> out;
+  simdjson::dom::object topics;
+  if (root["topics"].get(topics) != simdjson::SUCCESS) return out;
+  for (auto [topic, tv] : topics) {
+    simdjson::dom::object partitions;
+    if (tv["partitions"].get(partitions) != simdjson::SUCCESS) continue;
+    for (auto [pkey, pv] : partitions) {
+      int64_t partition = -1, lag = -1;
+      if (pv["partition"].get(partition) != simdjson::SUCCESS || partition < 0) continue;
+      if (pv["consumer_lag"].get(lag) != simdjson::SUCCESS || lag < 0) continue;
+      out.push_back({std::string(topic), static_cast<int32_t>(partition), lag});
+    }
+  }
+  return out;
+}
+
 struct Consumer::Impl {
   KafkaConfig config;
   RebalanceListener* listener = nullptr;
   HandlePtr rk;
   bool closed = false;
+
+  static int StatsCb(rd_kafka_t*, char* json, size_t len, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    if (self->listener == nullptr) return 0;
+    absl::StatusOr<std::vector<PartitionLag>> lags = ParseConsumerLag({json, len});
+    if (!lags.ok()) {
+      LogWarn("unreadable librdkafka statistics", {{"error", std::string(lags.status().message())}});
+      return 0;
+    }
+    self->listener->OnLag(*lags);
+    return 0;  // librdkafka frees the JSON
+  }
 
   static void RebalanceCb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t* partitions, void* opaque) {
@@ -142,6 +180,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const KafkaConfig& co
       kafka::MakeConf(ConsumerDefaults(config), config.consumer_properties, "kafka.consumer"));
   rd_kafka_conf_set_opaque(conf.get(), impl.get());
   rd_kafka_conf_set_rebalance_cb(conf.get(), &Impl::RebalanceCb);
+  rd_kafka_conf_set_stats_cb(conf.get(), &Impl::StatsCb);
   DEDUP_ASSIGN_OR_RETURN(impl->rk, kafka::NewHandle(RD_KAFKA_CONSUMER, std::move(conf)));
   rd_kafka_poll_set_consumer(impl->rk.get());
   return std::unique_ptr<Consumer>(new Consumer(std::move(impl)));

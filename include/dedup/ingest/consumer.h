@@ -27,6 +27,12 @@ struct TopicPartition {
   int32_t partition = 0;
 };
 
+struct PartitionLag {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t lag = 0;  // messages between the committed offset and the partition's end
+};
+
 // Called inside Consumer::Poll when partitions are assigned or revoked. Before OnRevoke returns,
 // the listener must finish the work of the revoked partitions and store their offsets: the
 // consumer commits right after it, then releases the partitions.
@@ -35,7 +41,14 @@ class RebalanceListener {
   virtual ~RebalanceListener() = default;
   virtual void OnAssign(const std::vector<TopicPartition>& partitions) = 0;
   virtual void OnRevoke(const std::vector<TopicPartition>& partitions) = 0;
+  // librdkafka's statistics (every statistics.interval.ms, default 5 s here): the consumer lag
+  // of each assigned partition whose lag is known. Called inside Poll.
+  virtual void OnLag(const std::vector<PartitionLag>& lags) { (void)lags; }
 };
+
+// Reads the per-partition consumer lag from a librdkafka statistics JSON document. Partitions
+// with unknown lag (-1: not assigned, or no commit and no position yet) are left out.
+absl::StatusOr<std::vector<PartitionLag>> ParseConsumerLag(std::string_view stats_json);
 
 // One consumed message. Owns the underlying librdkafka message; the views stay valid as long as
 // this object lives.

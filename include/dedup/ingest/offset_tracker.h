@@ -29,6 +29,7 @@ struct TopicPartitionOffset {
   std::string topic;
   int32_t partition = 0;
   int64_t offset = 0;  // the next offset to consume (last complete + 1)
+  bool operator==(const TopicPartitionOffset&) const = default;
 };
 
 class OffsetTracker {
