@@ -1,6 +1,6 @@
 // dedupd: command-line entry point.
 //
-//   dedupd run --config FILE                                          the Kafka daemon
+//   dedupd run --config FILE                                          the Kafka daemon (SIGHUP: reload)
 //   dedupd dedup [--config FILE] [--input PATH|-] [--output PATH|-]   file mode
 //   dedupd check-config --config FILE                                 validate a config offline
 //   dedupd score LABELS.tsv PREDICTIONS.jsonl                         clustering quality
@@ -118,11 +118,6 @@ std::optional<Config> LoadConfigFor(std::string_view cmd, const std::optional<st
   return *std::move(config);
 }
 
-void ApplyLogConfig(const Config& c) {
-  if (auto lv = ParseLogLevel(c.log.level); lv.ok()) SetLogLevel(*lv);
-  if (auto lf = ParseLogFormat(c.log.format); lf.ok()) SetLogFormat(*lf);
-}
-
 int CmdDedup(const Flags& f) {
   if (!f.positional.empty()) {
     std::cerr << "dedupd dedup: unexpected argument " << f.positional.front() << "\n" << kUsage;
@@ -131,7 +126,7 @@ int CmdDedup(const Flags& f) {
   int rc = 0;
   std::optional<Config> config = LoadConfigFor("dedup", f.config, /*required=*/false, rc);
   if (!config) return rc;
-  ApplyLogConfig(*config);
+  ApplyLogSettings(config->log);
   std::ifstream in_file;
   std::istream* in = &std::cin;
   if (f.input && *f.input != "-") {
@@ -172,22 +167,36 @@ void OnSignal(int signo) {
   if (Pipeline* p = g_pipeline.load()) p->RequestStop();
 }
 
+void OnReloadSignal(int) {
+  if (Pipeline* p = g_pipeline.load()) p->RequestReload();
+}
+
 int CmdRun(const Flags& f) {
   int rc = 0;
   std::optional<Config> config = LoadConfigFor("run", f.config, /*required=*/true, rc);
   if (!config) return rc;
-  ApplyLogConfig(*config);
-  absl::StatusOr<std::unique_ptr<Pipeline>> pipeline = Pipeline::Create(*config);
-  if (!pipeline.ok()) {
-    LogError("cannot start", {{"error", std::string(pipeline.status().message())}});
-    return kExitConfig;
-  }
-  g_pipeline.store(pipeline->get());
+  ApplyLogSettings(config->log);
+  // Signals first: a SIGHUP during start-up must not kill the process (default action).
   struct sigaction sa {};
   sa.sa_handler = &OnSignal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+  struct sigaction hup {};
+  hup.sa_handler = &OnReloadSignal;
+  sigemptyset(&hup.sa_mask);
+  hup.sa_flags = SA_RESTART;
+  sigaction(SIGHUP, &hup, nullptr);
+  PipelineOptions options;
+  options.config_path = *f.config;
+  options.version = DEDUP_VERSION;
+  absl::StatusOr<std::unique_ptr<Pipeline>> pipeline = Pipeline::Create(*config, options);
+  if (!pipeline.ok()) {
+    LogError("cannot start", {{"error", std::string(pipeline.status().message())}});
+    return kExitConfig;
+  }
+  g_pipeline.store(pipeline->get());
+  if (g_signals.load() > 0) (*pipeline)->RequestStop();  // stopped while starting
   // A hard bound on shutdown: if a clean stop takes far longer than configured, exit anyway
   // (nothing is lost: uncommitted input is consumed again on restart).
   const int64_t bound_ms = config->daemon.shutdown_timeout_ms * 2 + 5000;

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
+#include <set>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
+#include "daemon_metrics.h"
 #include "dedup/base/log.h"
 #include "dedup/base/reject.h"
 #include "dedup/base/status.h"
@@ -14,23 +17,41 @@
 #include "dedup/engine/engine.h"
 #include "dedup/ingest/consumer.h"
 #include "dedup/ingest/offset_tracker.h"
+#include "dedup/ops/http_server.h"
+#include "dedup/ops/service_notifier.h"
 #include "dedup/parse/article_json.h"
 #include "worker_pool.h"
 
 namespace dedup {
 namespace {
 
+// /healthz reports a stall when the processing loop has not turned for this long.
+constexpr auto kStallAfter = std::chrono::seconds(60);
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+double Seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
 class PipelineImpl final : public Pipeline, public RebalanceListener {
  public:
-  explicit PipelineImpl(const Config& config) : config_(config) {}
+  PipelineImpl(const Config& config, PipelineOptions options)
+      : config_(config), options_(std::move(options)) {}
 
   absl::Status Init();
   absl::Status Run() override;
   void RequestStop() override { stop_.store(true); }
+  void RequestReload() override { reload_.store(true); }
   PipelineStats stats() const override { return stats_; }
 
-  void OnAssign(const std::vector<TopicPartition>&) override {}
+  void OnAssign(const std::vector<TopicPartition>& partitions) override;
   void OnRevoke(const std::vector<TopicPartition>& partitions) override;
+  void OnLag(const std::vector<PartitionLag>& lags) override;
 
  private:
   absl::Status Handle(ParsedMessage& m);
@@ -44,8 +65,23 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   absl::Status StoreCommittable();
   absl::Status Shutdown();
   void MaybeLogProgress();
+  absl::Status StartHttp();
+  void Reload();
+  void PublishEngineStats();
+  void Turn();  // once per loop turn: watchdog, stall clock, reload
+  HttpResponse Ready() const;
+  HttpResponse Health() const;
 
   Config config_;
+  PipelineOptions options_;
+  std::unique_ptr<DaemonMetrics> metrics_;
+  std::unique_ptr<HttpServer> http_;
+  ServiceNotifier notifier_;
+  std::set<std::pair<std::string, int32_t>> assigned_;
+  std::atomic<bool> reload_{false};
+  std::atomic<bool> running_{false};  // subscribed and not shutting down
+  std::atomic<size_t> assigned_count_{0};
+  std::atomic<int64_t> last_turn_ms_{SteadyMs()};
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<Producer> producer_;
@@ -61,6 +97,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
 
 absl::Status PipelineImpl::Init() {
   DEDUP_ASSIGN_OR_RETURN(engine_, Engine::Create(config_));
+  metrics_ = std::make_unique<DaemonMetrics>(options_.version, engine_->kernel_name());
   const int workers = config_.daemon.workers >= 0
                           ? config_.daemon.workers
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -70,18 +107,128 @@ absl::Status PipelineImpl::Init() {
                            OnDelivery(t, s);
                          }));
   DEDUP_ASSIGN_OR_RETURN(consumer_, Consumer::Create(config_.kafka, this));
+  return StartHttp();
+}
+
+absl::Status PipelineImpl::StartHttp() {
+  if (config_.http.listen.empty()) return absl::OkStatus();
+  std::map<std::string, HttpHandler> routes;
+  DaemonMetrics* m = metrics_.get();
+  routes["/metrics"] = [m] {
+    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", m->Render()};
+  };
+  routes["/healthz"] = [this] { return Health(); };
+  routes["/readyz"] = [this] { return Ready(); };
+  absl::StatusOr<std::unique_ptr<HttpServer>> server =
+      HttpServer::Start(config_.http.listen, std::move(routes));
+  if (!server.ok()) {
+    return absl::Status(server.status().code(),
+                        Cat("http.listen: ", server.status().message()));
+  }
+  http_ = *std::move(server);
+  LogInfo("http endpoint listening", {{"address", http_->bound_address()}});
   return absl::OkStatus();
+}
+
+HttpResponse PipelineImpl::Health() const {
+  const int64_t idle_ms = SteadyMs() - last_turn_ms_.load();
+  if (running_.load() &&
+      idle_ms > std::chrono::duration_cast<std::chrono::milliseconds>(kStallAfter).count()) {
+    return {503, "text/plain", Cat("stalled: the processing loop has not turned for ", idle_ms,
+                                   " ms\n")};
+  }
+  return {200, "text/plain", "ok\n"};
+}
+
+HttpResponse PipelineImpl::Ready() const {
+  if (!running_.load()) return {503, "text/plain", "not ready: starting or shutting down\n"};
+  const size_t n = assigned_count_.load();
+  if (n == 0) {
+    return {503, "text/plain", "not ready: no partitions assigned (waiting for the group)\n"};
+  }
+  return {200, "text/plain", Cat("ready: ", n, " partitions assigned\n")};
+}
+
+void PipelineImpl::OnAssign(const std::vector<TopicPartition>& partitions) {
+  for (const TopicPartition& tp : partitions) assigned_.emplace(tp.topic, tp.partition);
+  assigned_count_.store(assigned_.size());
+  metrics_->assigned_partitions.Set(static_cast<double>(assigned_.size()));
+  metrics_->ready.Set(running_.load() && !assigned_.empty() ? 1 : 0);
+}
+
+void PipelineImpl::OnLag(const std::vector<PartitionLag>& lags) {
+  metrics_->consumer_lag.Clear();
+  for (const PartitionLag& l : lags) {
+    if (!assigned_.contains({l.topic, l.partition})) continue;
+    metrics_->consumer_lag.WithLabels({l.topic, std::to_string(l.partition)})
+        .Set(static_cast<double>(l.lag));
+  }
+}
+
+void PipelineImpl::Reload() {
+  notifier_.Reloading();
+  LogInfo("reloading config", {{"path", options_.config_path}});
+  auto refuse = [&](std::string_view result, std::string_view why) {
+    LogError("config reload refused; keeping the running config",
+             {{"path", options_.config_path}, {"error", std::string(why)}});
+    metrics_->reloads.WithLabels({std::string(result)}).Inc();
+    metrics_->last_reload_ok.Set(0);
+  };
+  if (options_.config_path.empty()) {
+    refuse("invalid", "no config file to re-read");
+  } else if (absl::StatusOr<Config> next = LoadConfigFile(options_.config_path); !next.ok()) {
+    refuse("invalid", SV(next.status().message()));
+  } else if (absl::Status st = engine_->Reconfigure(*next); !st.ok()) {
+    refuse("restart_required", SV(st.message()));
+  } else {
+    std::string changed;
+    for (const ConfigChange& c : DiffConfigs(config_, *next)) {
+      changed += (changed.empty() ? "" : ",") + c.key;
+    }
+    config_ = *std::move(next);  // only live settings differ (Reconfigure checked)
+    ApplyLogSettings(config_.log);
+    metrics_->reloads.WithLabels({"ok"}).Inc();
+    metrics_->last_reload_ok.Set(1);
+    metrics_->last_reload_time.Set(std::chrono::duration<double>(
+        std::chrono::system_clock::now().time_since_epoch()).count());
+    LogInfo("config reloaded", {{"path", options_.config_path},
+                                {"changed", changed.empty() ? "nothing" : changed}});
+  }
+  notifier_.Ready();
+}
+
+void PipelineImpl::PublishEngineStats() {
+  const EngineStats e = engine_->stats();
+  DaemonMetrics& m = *metrics_;
+  m.clusters_created.Set(static_cast<double>(e.clusters_created));
+  m.clusters_merged.Set(static_cast<double>(e.clusters_merged));
+  m.merges_refused.Set(static_cast<double>(e.merges_refused));
+  m.candidates_rejected.Set(static_cast<double>(e.candidates_rejected));
+  m.index_articles.Set(static_cast<double>(e.indexed));
+  m.index_clusters.Set(static_cast<double>(e.clusters));
+  m.evicted_window.Set(static_cast<double>(e.evicted_window));
+  m.evicted_capacity.Set(static_cast<double>(e.evicted_capacity));
+}
+
+void PipelineImpl::Turn() {
+  last_turn_ms_.store(SteadyMs());
+  notifier_.PingWatchdog();
+  metrics_->inflight_messages.Set(static_cast<double>(tracker_.in_flight()));
+  metrics_->inflight_bytes.Set(static_cast<double>(tracker_.in_flight_bytes()));
+  if (reload_.exchange(false)) Reload();
 }
 
 void PipelineImpl::OnDelivery(uint64_t token, const absl::Status& result) {
   if (result.ok()) {
     ++stats_.delivered;
+    metrics_->delivered.Inc();
     tracker_.Done(token);
     return;
   }
   // The message stays incomplete: its offset is never stored, so it is consumed again after a
   // restart. Stop: carrying on would leave a gap no later commit could close.
   ++stats_.delivery_failures;
+  metrics_->delivery_failures.Inc();
   LogError("output not delivered", {{"error", std::string(result.message())}});
   if (delivery_error_.ok()) delivery_error_ = result;
 }
@@ -97,6 +244,7 @@ absl::Status PipelineImpl::DeadLetter(const InputMessage& msg, const absl::Statu
                                       uint64_t token) {
   ++stats_.dead_letters;
   const std::string reason = RejectReason(why);
+  metrics_->dead_letters.WithLabels({reason}).Inc();
   LogDebug("dead letter", {{"reason", reason},
                            {"topic", std::string(msg.topic())},
                            {"partition", std::to_string(msg.partition())},
@@ -114,6 +262,9 @@ absl::Status PipelineImpl::DeadLetter(const InputMessage& msg, const absl::Statu
 absl::Status PipelineImpl::Handle(ParsedMessage& m) {
   const InputMessage& msg = m.msg;
   ++stats_.consumed;
+  DaemonMetrics& metrics = *metrics_;
+  metrics.consumed.Inc();
+  metrics.stage_analyze.Observe(m.analyze_seconds);
   const uint64_t token =
       tracker_.Begin(msg.topic(), msg.partition(), msg.offset(), msg.payload().size());
   absl::StatusOr<Article>& article = m.article;
@@ -121,21 +272,41 @@ absl::Status PipelineImpl::Handle(ParsedMessage& m) {
   if (!article.ok()) {
     st = DeadLetter(msg, article.status(), token);
   } else {
+    const auto t0 = std::chrono::steady_clock::now();
     absl::StatusOr<Decision> d = engine_->Process(*article, m.analyzed, &updates_);
+    const auto t1 = std::chrono::steady_clock::now();
+    metrics.stage_engine.Observe(Seconds(t1 - t0));
     if (!d.ok()) {
       st = DeadLetter(msg, d.status(), token);
     } else {
       ++stats_.decisions;
-      if (d->duplicate && !d->replayed) ++stats_.duplicates;
+      metrics.decisions.Inc();
+      if (d->replayed) {
+        metrics.replayed.Inc();
+      } else {
+        metrics.candidates.Observe(d->candidates);
+        if (d->duplicate) {
+          ++stats_.duplicates;
+          metrics.duplicates.Inc();
+        }
+      }
       buf_.clear();
       AppendDecisionJson(buf_, *d);
       st = Emit(config_.kafka.decisions_topic, d->id, buf_, {}, token);
       for (const StoryUpdate& u : updates_) {
         if (!st.ok()) break;
         ++stats_.story_updates;
+        metrics.story_updates.Inc();
         buf_.clear();
         AppendStoryJson(buf_, u);
         st = Emit(config_.kafka.stories_topic, u.cluster_id, buf_, {}, token);
+      }
+      metrics.stage_emit.Observe(Seconds(std::chrono::steady_clock::now() - t1));
+      if (const std::optional<int64_t> ts = msg.timestamp_ms(); ts.has_value()) {
+        const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+        if (now_ms >= *ts) metrics.end_to_end.Observe(static_cast<double>(now_ms - *ts) / 1000.0);
       }
     }
   }
@@ -144,15 +315,21 @@ absl::Status PipelineImpl::Handle(ParsedMessage& m) {
 }
 
 absl::Status PipelineImpl::HandleReady() {
+  bool any = false;
+  absl::Status st;
   while (std::unique_ptr<ParsedMessage> m = pool_->TakeReady()) {
-    DEDUP_RETURN_IF_ERROR(Handle(*m));
+    any = true;
+    st = Handle(*m);
+    if (!st.ok()) break;
   }
-  return absl::OkStatus();
+  if (any) PublishEngineStats();
+  return st;
 }
 
 absl::Status PipelineImpl::Drain() {
   while (pool_->Pending() > 0) {
     pool_->WaitReady(100);
+    notifier_.PingWatchdog();
     DEDUP_RETURN_IF_ERROR(HandleReady());
   }
   return absl::OkStatus();
@@ -173,7 +350,14 @@ void PipelineImpl::OnRevoke(const std::vector<TopicPartition>& partitions) {
   if (!f.ok()) LogWarn("flush on revoke incomplete", {{"error", std::string(f.message())}});
   absl::Status s = StoreCommittable();
   if (!s.ok()) LogWarn("offset store on revoke failed", {{"error", std::string(s.message())}});
-  for (const TopicPartition& tp : partitions) tracker_.DropPartition(tp.topic, tp.partition);
+  for (const TopicPartition& tp : partitions) {
+    tracker_.DropPartition(tp.topic, tp.partition);
+    assigned_.erase({tp.topic, tp.partition});
+  }
+  assigned_count_.store(assigned_.size());
+  metrics_->assigned_partitions.Set(static_cast<double>(assigned_.size()));
+  metrics_->ready.Set(running_.load() && !assigned_.empty() ? 1 : 0);
+  metrics_->consumer_lag.Clear();
 }
 
 void PipelineImpl::MaybeLogProgress() {
@@ -188,6 +372,9 @@ void PipelineImpl::MaybeLogProgress() {
                        {"in_flight", std::to_string(tracker_.in_flight())},
                        {"indexed", std::to_string(e.indexed)},
                        {"clusters", std::to_string(e.clusters)}});
+  notifier_.Status(Cat("consumed ", stats_.consumed, ", duplicates ", stats_.duplicates,
+                       ", dead letters ", stats_.dead_letters, ", indexed ", e.indexed,
+                       ", partitions ", assigned_.size()));
 }
 
 absl::Status PipelineImpl::Run() {
@@ -196,9 +383,12 @@ absl::Status PipelineImpl::Run() {
                              {"workers", std::to_string(config_.daemon.workers)},
                              {"group", config_.kafka.group_id},
                              {"minhash_kernel", std::string(engine_->kernel_name())}});
-  const int poll_ms = static_cast<int>(config_.daemon.poll_timeout_ms);
+  running_.store(true);
+  notifier_.Ready("running");
   absl::Status failure;
   while (!stop_.load()) {
+    Turn();
+    const int poll_ms = static_cast<int>(config_.daemon.poll_timeout_ms);
     producer_->Poll(0);
     if (!delivery_error_.ok()) {
       failure = delivery_error_;
@@ -248,6 +438,9 @@ absl::Status PipelineImpl::Run() {
 }
 
 absl::Status PipelineImpl::Shutdown() {
+  running_.store(false);
+  metrics_->ready.Set(0);
+  notifier_.Stopping();
   LogInfo("shutting down", {{"in_flight", std::to_string(tracker_.in_flight())},
                             {"queued", std::to_string(pool_->Pending())}});
   // Messages already consumed are processed: their offsets can then be committed.
@@ -269,8 +462,9 @@ absl::Status PipelineImpl::Shutdown() {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config) {
-  auto p = std::make_unique<PipelineImpl>(config);
+absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Create(const Config& config,
+                                                          PipelineOptions options) {
+  auto p = std::make_unique<PipelineImpl>(config, std::move(options));
   DEDUP_RETURN_IF_ERROR(p->Init());
   return std::unique_ptr<Pipeline>(std::move(p));
 }

@@ -8,13 +8,22 @@
 // Shutdown (RequestStop, e.g. from SIGTERM): stop consuming, flush the producer (bounded by
 // shutdown_timeout_ms), store and commit offsets, close the consumer.
 //
-// Thread-safety: Run on one thread; RequestStop from any thread or a signal handler.
+// Operations: the HTTP endpoint ([http] listen: /metrics, /healthz, /readyz) runs on its own
+// thread; systemd is told READY once subscribed, RELOADING/READY around a reload and STOPPING on
+// shutdown, and the watchdog is pinged from every turn of the processing loop. Reload
+// (RequestReload, e.g. from SIGHUP) re-reads the config file on the pipeline thread between
+// messages: live settings apply at once, keeping all state; a bad file, or one that changes a
+// setting needing a restart, is refused and the running config kept (the log says why).
+//
+// Thread-safety: Run on one thread; RequestStop and RequestReload from any thread or a signal
+// handler (they only set flags).
 #ifndef DEDUP_DAEMON_PIPELINE_H_
 #define DEDUP_DAEMON_PIPELINE_H_
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "dedup/config/config.h"
@@ -31,14 +40,21 @@ struct PipelineStats {
   uint64_t delivery_failures = 0;
 };
 
+struct PipelineOptions {
+  std::string config_path;  // re-read on reload; empty: reloads are refused
+  std::string version = "unknown";  // for dedupd_build_info
+};
+
 class Pipeline {
  public:
-  static absl::StatusOr<std::unique_ptr<Pipeline>> Create(const Config& config);
+  static absl::StatusOr<std::unique_ptr<Pipeline>> Create(const Config& config,
+                                                          PipelineOptions options = {});
   virtual ~Pipeline() = default;
 
   // Runs until RequestStop or a fatal error. Returns OK after a clean shutdown.
   virtual absl::Status Run() = 0;
   virtual void RequestStop() = 0;
+  virtual void RequestReload() = 0;
   virtual PipelineStats stats() const = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "worker_pool.h"
 
+#include <chrono>
+
 #include "dedup/parse/article_json.h"
 
 namespace dedup {
@@ -17,6 +19,7 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::Work(ParsedMessage& m) {
+  const auto start = std::chrono::steady_clock::now();
   thread_local std::unique_ptr<ArticleParser> parser;
   if (!parser) parser = std::make_unique<ArticleParser>(config_.input);
   m.article = parser->Parse(m.msg.payload());
@@ -25,6 +28,8 @@ void WorkerPool::Work(ParsedMessage& m) {
     if (!m.article->published_at.has_value()) m.article->published_at = m.msg.timestamp_ms();
     AnalyzeArticle(*m.article, config_, m.analyzed);
   }
+  m.analyze_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 void WorkerPool::WorkerLoop() {

@@ -34,6 +34,7 @@ struct ParsedMessage {
   InputMessage msg;
   absl::StatusOr<Article> article = absl::UnknownError("not parsed");
   AnalyzedArticle analyzed;
+  double analyze_seconds = 0;  // parse + analysis time on the worker
   bool done = false;
 };
 

@@ -330,45 +330,76 @@ absl::Status CrossCheck(const Config& c, std::string_view origin) {
 
 }  // namespace
 
+std::vector<ConfigChange> DiffConfigs(const Config& a, const Config& b) {
+  std::vector<ConfigChange> out;
+#define DEDUP_KEY(section, field, name, restart) \
+  if (!(a.section.field == b.section.field)) out.push_back({name, restart})
+  DEDUP_KEY(input, id_field, "input.id_field", true);
+  DEDUP_KEY(input, body_field, "input.body_field", true);
+  DEDUP_KEY(input, title_field, "input.title_field", true);
+  DEDUP_KEY(input, source_field, "input.source_field", true);
+  DEDUP_KEY(input, url_field, "input.url_field", true);
+  DEDUP_KEY(input, published_at_field, "input.published_at_field", true);
+  DEDUP_KEY(input, max_article_bytes, "input.max_article_bytes", true);
+  DEDUP_KEY(text, shingle_words, "text.shingle_words", true);
+  DEDUP_KEY(text, include_title, "text.include_title", true);
+  DEDUP_KEY(boilerplate, enabled, "boilerplate.enabled", true);
+  DEDUP_KEY(boilerplate, min_articles, "boilerplate.min_articles", true);
+  DEDUP_KEY(boilerplate, max_lines_per_source, "boilerplate.max_lines_per_source", true);
+  DEDUP_KEY(boilerplate, max_sources, "boilerplate.max_sources", true);
+  DEDUP_KEY(boilerplate, min_kept_tokens, "boilerplate.min_kept_tokens", true);
+  DEDUP_KEY(boilerplate, headline_lines, "boilerplate.headline_lines", true);
+  DEDUP_KEY(boilerplate, max_headlines, "boilerplate.max_headlines", true);
+  DEDUP_KEY(sketch, num_hashes, "sketch.num_hashes", true);
+  DEDUP_KEY(sketch, seed, "sketch.seed", true);
+  DEDUP_KEY(sketch, kernel, "sketch.kernel", true);
+  DEDUP_KEY(index, lsh_threshold, "index.lsh_threshold", true);
+  DEDUP_KEY(index, false_positive_weight, "index.false_positive_weight", true);
+  DEDUP_KEY(index, false_negative_weight, "index.false_negative_weight", true);
+  DEDUP_KEY(index, max_bucket_scan, "index.max_bucket_scan", true);
+  DEDUP_KEY(index, max_candidates, "index.max_candidates", false);
+  DEDUP_KEY(match, jaccard_threshold, "match.jaccard_threshold", false);
+  DEDUP_KEY(match, containment_threshold, "match.containment_threshold", false);
+  DEDUP_KEY(match, min_containment_shingles, "match.min_containment_shingles", false);
+  DEDUP_KEY(match, min_containment_jaccard, "match.min_containment_jaccard", false);
+  DEDUP_KEY(match, min_lead_overlap, "match.min_lead_overlap", false);
+  DEDUP_KEY(match, number_containment_threshold, "match.number_containment_threshold", false);
+  DEDUP_KEY(match, min_numbers, "match.min_numbers", false);
+  DEDUP_KEY(cluster, canonical_policy, "cluster.canonical_policy", false);
+  DEDUP_KEY(cluster, source_priority, "cluster.source_priority", false);
+  DEDUP_KEY(cluster, window_hours, "cluster.window_hours", false);
+  DEDUP_KEY(cluster, max_articles, "cluster.max_articles", false);
+  DEDUP_KEY(kafka, brokers, "kafka.brokers", true);
+  DEDUP_KEY(kafka, group_id, "kafka.group_id", true);
+  DEDUP_KEY(kafka, input_topics, "kafka.input_topics", true);
+  DEDUP_KEY(kafka, decisions_topic, "kafka.decisions_topic", true);
+  DEDUP_KEY(kafka, stories_topic, "kafka.stories_topic", true);
+  DEDUP_KEY(kafka, dead_letter_topic, "kafka.dead_letter_topic", true);
+  DEDUP_KEY(kafka, consumer_properties, "kafka.consumer", true);
+  DEDUP_KEY(kafka, producer_properties, "kafka.producer", true);
+  DEDUP_KEY(daemon, workers, "daemon.workers", true);
+  DEDUP_KEY(daemon, shutdown_timeout_ms, "daemon.shutdown_timeout_ms", false);
+  DEDUP_KEY(daemon, poll_timeout_ms, "daemon.poll_timeout_ms", false);
+  DEDUP_KEY(daemon, max_inflight_messages, "daemon.max_inflight_messages", false);
+  DEDUP_KEY(daemon, max_inflight_bytes, "daemon.max_inflight_bytes", false);
+  DEDUP_KEY(log, level, "log.level", false);
+  DEDUP_KEY(log, format, "log.format", false);
+  DEDUP_KEY(http, listen, "http.listen", true);
+#undef DEDUP_KEY
+  return out;
+}
+
 std::vector<std::string> RestartRequiredChanges(const Config& a, const Config& b) {
   std::vector<std::string> out;
-#define DEDUP_RESTART_KEY(section, field, name) \
-  if (!(a.section.field == b.section.field)) out.push_back(name)
-  DEDUP_RESTART_KEY(input, id_field, "input.id_field");
-  DEDUP_RESTART_KEY(input, body_field, "input.body_field");
-  DEDUP_RESTART_KEY(input, title_field, "input.title_field");
-  DEDUP_RESTART_KEY(input, source_field, "input.source_field");
-  DEDUP_RESTART_KEY(input, url_field, "input.url_field");
-  DEDUP_RESTART_KEY(input, published_at_field, "input.published_at_field");
-  DEDUP_RESTART_KEY(input, max_article_bytes, "input.max_article_bytes");
-  DEDUP_RESTART_KEY(text, shingle_words, "text.shingle_words");
-  DEDUP_RESTART_KEY(text, include_title, "text.include_title");
-  DEDUP_RESTART_KEY(boilerplate, enabled, "boilerplate.enabled");
-  DEDUP_RESTART_KEY(boilerplate, min_articles, "boilerplate.min_articles");
-  DEDUP_RESTART_KEY(boilerplate, max_lines_per_source, "boilerplate.max_lines_per_source");
-  DEDUP_RESTART_KEY(boilerplate, max_sources, "boilerplate.max_sources");
-  DEDUP_RESTART_KEY(boilerplate, min_kept_tokens, "boilerplate.min_kept_tokens");
-  DEDUP_RESTART_KEY(boilerplate, headline_lines, "boilerplate.headline_lines");
-  DEDUP_RESTART_KEY(boilerplate, max_headlines, "boilerplate.max_headlines");
-  DEDUP_RESTART_KEY(sketch, num_hashes, "sketch.num_hashes");
-  DEDUP_RESTART_KEY(sketch, seed, "sketch.seed");
-  DEDUP_RESTART_KEY(sketch, kernel, "sketch.kernel");
-  DEDUP_RESTART_KEY(index, lsh_threshold, "index.lsh_threshold");
-  DEDUP_RESTART_KEY(index, false_positive_weight, "index.false_positive_weight");
-  DEDUP_RESTART_KEY(index, false_negative_weight, "index.false_negative_weight");
-  DEDUP_RESTART_KEY(index, max_bucket_scan, "index.max_bucket_scan");
-  DEDUP_RESTART_KEY(kafka, brokers, "kafka.brokers");
-  DEDUP_RESTART_KEY(kafka, group_id, "kafka.group_id");
-  DEDUP_RESTART_KEY(kafka, input_topics, "kafka.input_topics");
-  DEDUP_RESTART_KEY(kafka, decisions_topic, "kafka.decisions_topic");
-  DEDUP_RESTART_KEY(kafka, stories_topic, "kafka.stories_topic");
-  DEDUP_RESTART_KEY(kafka, dead_letter_topic, "kafka.dead_letter_topic");
-  DEDUP_RESTART_KEY(kafka, consumer_properties, "kafka.consumer");
-  DEDUP_RESTART_KEY(kafka, producer_properties, "kafka.producer");
-  DEDUP_RESTART_KEY(daemon, workers, "daemon.workers");
-  DEDUP_RESTART_KEY(http, listen, "http.listen");
-#undef DEDUP_RESTART_KEY
+  for (const ConfigChange& c : DiffConfigs(a, b)) {
+    if (c.needs_restart) out.push_back(c.key);
+  }
   return out;
+}
+
+void ApplyLogSettings(const LogConfig& log) {
+  if (auto lv = ParseLogLevel(log.level); lv.ok()) SetLogLevel(*lv);
+  if (auto lf = ParseLogFormat(log.format); lf.ok()) SetLogFormat(*lf);
 }
 
 std::string_view CanonicalPolicyName(CanonicalPolicy p) {

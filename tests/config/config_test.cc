@@ -168,6 +168,14 @@ TEST(Config, ReloadableChangesNeedNoRestart) {
       "t.toml");
   ASSERT_TRUE(next.ok()) << next.status();
   EXPECT_EQ(RestartRequiredChanges(Config{}, *next), std::vector<std::string>{});
+  std::vector<std::string> changed;
+  for (const ConfigChange& c : DiffConfigs(Config{}, *next)) {
+    EXPECT_FALSE(c.needs_restart) << c.key;
+    changed.push_back(c.key);
+  }
+  EXPECT_EQ(changed, (std::vector<std::string>{"index.max_candidates", "match.jaccard_threshold",
+                                               "cluster.canonical_policy", "cluster.window_hours",
+                                               "daemon.max_inflight_messages", "log.level"}));
 }
 
 TEST(Config, RestartRequiredChangesNameEachKey) {

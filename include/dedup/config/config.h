@@ -136,6 +136,16 @@ std::string_view CanonicalPolicyName(CanonicalPolicy p);
 // empty when `next` can be applied to a process running `running`.
 std::vector<std::string> RestartRequiredChanges(const Config& running, const Config& next);
 
+// Every setting that differs between two configs, in file order, and whether it needs a restart.
+struct ConfigChange {
+  std::string key;  // dotted, e.g. "match.jaccard_threshold"; "kafka.consumer" for its table
+  bool needs_restart = false;
+};
+std::vector<ConfigChange> DiffConfigs(const Config& running, const Config& next);
+
+// Applies [log] (level and format) to the process's logger.
+void ApplyLogSettings(const LogConfig& log);
+
 }  // namespace dedup
 
 #endif  // DEDUP_CONFIG_CONFIG_H_

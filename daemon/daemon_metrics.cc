@@ -1,0 +1,134 @@
+#include "daemon_metrics.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+namespace dedup {
+namespace {
+
+std::vector<double> LatencyBuckets() { return ExponentialBuckets(1e-6, 2.5, 16); }  // 1 us..0.9 s
+
+double NowSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+DaemonMetrics::DaemonMetrics(std::string_view version, std::string_view kernel)
+    : consumed(registry.AddCounter("dedupd_articles_consumed_total",
+                                   "Input messages consumed from Kafka.").Get()),
+      decisions(registry.AddCounter("dedupd_decisions_total",
+                                    "Decisions produced (one per usable input article).").Get()),
+      duplicates(registry.AddCounter("dedupd_duplicates_total",
+                                     "Decisions with duplicate=true (replays excluded).").Get()),
+      replayed(registry.AddCounter("dedupd_replayed_total",
+                                   "Articles whose id was already in the window (redeliveries); "
+                                   "their earlier decision is produced again.").Get()),
+      story_updates(registry.AddCounter("dedupd_story_updates_total",
+                                        "Story records produced.").Get()),
+      dead_letters(registry.AddCounter("dedupd_dead_letters_total",
+                                       "Input messages sent to the dead-letter topic, by reason.",
+                                       {"reason"})),
+      clusters_created(registry.AddCounter("dedupd_clusters_created_total",
+                                           "Clusters (stories) created.").Get()),
+      clusters_merged(registry.AddCounter("dedupd_clusters_merged_total",
+                                          "Clusters merged into another.").Get()),
+      merges_refused(registry.AddCounter(
+          "dedupd_merges_refused_total",
+          "Merges not made because the two clusters' own articles do not match.").Get()),
+      candidates(registry.AddHistogram("dedupd_candidates_per_article",
+                                       "LSH candidates examined per article.",
+                                       {0, 1, 2, 4, 8, 16, 32, 64, 128, 256}).Get()),
+      candidates_rejected(registry.AddCounter(
+          "dedupd_candidates_rejected_total",
+          "LSH candidates that failed verification (Jaccard, containment, numbers).").Get()),
+      index_articles(registry.AddGauge("dedupd_index_articles",
+                                       "Articles held in the window.").Get()),
+      index_clusters(registry.AddGauge("dedupd_index_clusters", "Live clusters.").Get()),
+      evictions(registry.AddCounter("dedupd_index_evictions_total",
+                                    "Articles that left the window, by reason: window (older than "
+                                    "cluster.window_hours), capacity (cluster.max_articles).",
+                                    {"reason"})),
+      evicted_window(evictions.WithLabels({"window"})),
+      evicted_capacity(evictions.WithLabels({"capacity"})),
+      stages(registry.AddHistogram("dedupd_stage_duration_seconds",
+                                   "Time per article in each stage: analyze (parse, normalise, "
+                                   "tokenise; on worker threads), engine (sketch, index, verify, "
+                                   "cluster), emit (serialise and hand to the producer).",
+                                   LatencyBuckets(), {"stage"})),
+      stage_analyze(stages.WithLabels({"analyze"})),
+      stage_engine(stages.WithLabels({"engine"})),
+      stage_emit(stages.WithLabels({"emit"})),
+      end_to_end(registry.AddHistogram("dedupd_end_to_end_latency_seconds",
+                                       "From the input message's Kafka timestamp to its decision "
+                                       "handed to the producer.",
+                                       ExponentialBuckets(0.001, 2, 17)).Get()),
+      consumer_lag(registry.AddGauge("dedupd_consumer_lag_messages",
+                                     "Messages between the committed offset and the end of each "
+                                     "assigned partition (librdkafka statistics, every 5 s).",
+                                     {"topic", "partition"})),
+      assigned_partitions(registry.AddGauge("dedupd_assigned_partitions",
+                                            "Input partitions assigned to this instance.").Get()),
+      inflight_messages(registry.AddGauge("dedupd_inflight_messages",
+                                          "Input messages whose outputs await acknowledgement.")
+                            .Get()),
+      inflight_bytes(registry.AddGauge("dedupd_inflight_bytes",
+                                       "Payload bytes of the in-flight input messages.").Get()),
+      delivered(registry.AddCounter("dedupd_outputs_delivered_total",
+                                    "Output records acknowledged by the brokers.").Get()),
+      delivery_failures(registry.AddCounter("dedupd_output_delivery_failures_total",
+                                            "Output records the brokers did not acknowledge.")
+                            .Get()),
+      reloads(registry.AddCounter("dedupd_config_reloads_total",
+                                  "Configuration reloads (SIGHUP), by result: ok, invalid (the "
+                                  "file was refused), restart_required.",
+                                  {"result"})),
+      last_reload_ok(registry.AddGauge("dedupd_config_last_reload_successful",
+                                       "1 if the last reload was applied (or none was asked).")
+                         .Get()),
+      last_reload_time(registry.AddGauge(
+          "dedupd_config_last_reload_success_timestamp_seconds",
+          "When the configuration was last loaded successfully (start or reload).").Get()),
+      ready(registry.AddGauge("dedupd_ready",
+                              "1 when partitions are assigned and state is ready (as /readyz).")
+                .Get()),
+      resident_memory(registry.AddGauge("process_resident_memory_bytes",
+                                        "Resident memory size in bytes.").Get()),
+      start_time(registry.AddGauge("process_start_time_seconds",
+                                   "Start time of the process since the Unix epoch, in seconds.")
+                     .Get()),
+      cpu_seconds(registry.AddCounter("process_cpu_seconds_total",
+                                      "User and system CPU time spent, in seconds.").Get()) {
+  registry.AddGauge("dedupd_build_info", "Build information; the value is 1.", {"version"})
+      .WithLabels({std::string(version)})
+      .Set(1);
+  registry.AddGauge("dedupd_minhash_kernel_info", "The MinHash kernel in use; the value is 1.",
+                    {"kernel"})
+      .WithLabels({std::string(kernel)})
+      .Set(1);
+  for (const char* r : {"ok", "invalid", "restart_required"}) reloads.WithLabels({r});
+  last_reload_ok.Set(1);
+  last_reload_time.Set(NowSeconds());
+  start_time.Set(NowSeconds());
+}
+
+std::string DaemonMetrics::Render() {
+  long pages = 0, resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) == 2) {
+      resident_memory.Set(static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)));
+    }
+    std::fclose(f);
+  }
+  rusage ru{};
+  if (getrusage(RUSAGE_SELF, &ru) == 0) {
+    cpu_seconds.Set(static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                    static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+  }
+  return registry.Render();
+}
+
+}  // namespace dedup
