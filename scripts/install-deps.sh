@@ -13,6 +13,8 @@ PACKAGES=(
   systemd dpkg-dev
   # Kafka clients for the demo and the interoperability test (Debian python3, not pyenv)
   kcat python3-kafka
+  # an independent Prometheus text-format parser for the /metrics interoperability check
+  python3-prometheus-client
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -4,7 +4,6 @@
 
 #include <set>
 #include <thread>
-#include <simdjson.h>
 
 #include "testing/fixtures.h"
 #include "testing/kafka_harness.h"
@@ -25,16 +24,7 @@ std::string ArticleJson(const std::string& id, const std::string& source, const 
   return testing::ArticleJsonLine(id, source, body, published_at, "t");
 }
 
-std::string Field(const std::string& json, const char* key) {
-  simdjson::dom::parser p;
-  simdjson::dom::element e;
-  if (p.parse(json).get(e) != simdjson::SUCCESS) return "<bad json>";
-  simdjson::dom::element v;
-  if (e[key].get(v) != simdjson::SUCCESS) return "<missing>";
-  std::string_view s;
-  if (v.get_string().get(s) == simdjson::SUCCESS) return std::string(s);
-  return std::string(simdjson::minify(v));
-}
+std::string Field(const std::string& json, const char* key) { return testing::JsonField(json, key); }
 
 std::set<std::string> DecisionIds(const std::vector<Record>& decisions) {
   std::set<std::string> ids;

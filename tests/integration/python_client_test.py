@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Interoperability: an independent Kafka client (kafka-python, Debian's python3-kafka) publishes
-the sample stream to dedupd through dedupd-devbroker and reads the decisions and stories back.
+the sample stream to dedupd through dedupd-devbroker and reads the decisions and stories back;
+an independent Prometheus parser (Debian's python3-prometheus-client) reads /metrics.
 
     python_client_test.py BUILD_DIR SOURCE_DIR
 """
@@ -11,9 +12,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import re
 import time
+import urllib.request
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
 
 
 def fail(msg):
@@ -35,6 +39,28 @@ def read_topic(bootstrap, topic, want, timeout_s):
     return out
 
 
+def scrape(log_path):
+    """Samples of dedupd's /metrics, parsed by prometheus_client: {(name, labels): value}."""
+    port = None
+    for _ in range(100):
+        m = re.search(r'http endpoint listening"? address=[^\s]*:(\d+)(?:\s|$)', open(log_path).read())
+        if m:
+            port = int(m.group(1))
+            break
+        time.sleep(0.05)
+    if port is None:
+        fail("no http endpoint in the log")
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+        if not r.headers["Content-Type"].startswith("text/plain; version=0.0.4"):
+            fail("metrics content type %r" % r.headers["Content-Type"])
+        text = r.read().decode("utf-8")
+    samples = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    return samples
+
+
 def main():
     build, source = sys.argv[1], sys.argv[2]
     tmp = tempfile.mkdtemp(prefix="dedupd-py-")
@@ -53,9 +79,11 @@ def main():
         cfg = os.path.join(tmp, "dedupd.toml")
         with open(cfg, "w") as f:
             f.write('[kafka]\nbrokers = "%s"\ngroup_id = "py-interop"\n'
-                    '[daemon]\npoll_timeout_ms = 50\n' % bootstrap)
+                    '[daemon]\npoll_timeout_ms = 50\n'
+                    '[http]\nlisten = "127.0.0.1:0"\n' % bootstrap)
+        log_path = os.path.join(tmp, "dedupd.log")
         daemon = subprocess.Popen([os.path.join(build, "dedupd"), "run", "--config", cfg],
-                                  stderr=open(os.path.join(tmp, "dedupd.log"), "w"))
+                                  stderr=open(log_path, "w"))
 
         articles = [json.loads(l) for l in open(os.path.join(source, "examples/sample-articles.jsonl"))]
         labels = dict(l.rstrip("\n").split("\t") for l in open(os.path.join(source, "examples/sample-labels.tsv")))
@@ -98,11 +126,21 @@ def main():
         if headers.get("dedupd.reason") != "not_json":
             fail("dead-letter headers: %r" % headers)
 
+        samples = scrape(log_path)
+        want = {("dedupd_articles_consumed_total", ()): len(articles) + 1,
+                ("dedupd_decisions_total", ()): len(articles),
+                ("dedupd_dead_letters_total", (("reason", "not_json"),)): 1,
+                ("dedupd_index_articles", ()): len(articles),
+                ("dedupd_clusters_created_total", ()): len(clusters)}
+        for key, value in want.items():
+            if samples.get(key) != value:
+                fail("metric %s = %r, want %r" % (key, samples.get(key), value))
+
         daemon.send_signal(signal.SIGTERM)
         if daemon.wait(timeout=20) != 0:
             fail("dedupd exit code %s" % daemon.returncode)
-        print("decisions=%d clusters=%d stories=%d dead_letters=%d"
-              % (len(by_id), len(clusters), len(latest), len(dlq)))
+        print("decisions=%d clusters=%d stories=%d dead_letters=%d metric_samples=%d"
+              % (len(by_id), len(clusters), len(latest), len(dlq), len(samples)))
         print("1 passed, 0 failed")
     finally:
         if daemon and daemon.poll() is None:

@@ -1,5 +1,7 @@
 #include "testing/kafka_harness.h"
 
+#include <simdjson.h>
+
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <signal.h>
@@ -129,13 +131,20 @@ std::vector<Record> MockKafka::ReadAll(const std::string& topic, size_t at_least
   return out;
 }
 
-DaemonProcess::DaemonProcess(const std::string& config_path, const std::string& log_path)
+DaemonProcess::DaemonProcess(const std::string& config_path, const std::string& log_path,
+                             const std::vector<std::string>& env)
     : log_path_(log_path) {
   const std::string bin = BinaryPath();
+  std::vector<std::string> env_copy = env;  // putenv keeps the pointers
+  {
+    std::ifstream existing(log_path, std::ios::ate);  // the log is appended to: skip earlier runs
+    if (existing) log_start_ = existing.tellg();
+  }
   pid_ = fork();
   if (pid_ == 0) {
     FILE* f = std::freopen(log_path.c_str(), "a", stderr);
     (void)f;
+    for (std::string& e : env_copy) putenv(e.data());
     execl(bin.c_str(), bin.c_str(), "run", "--config", config_path.c_str(), nullptr);
     _exit(127);
   }
@@ -171,6 +180,7 @@ int DaemonProcess::Wait(std::chrono::milliseconds timeout) {
 
 std::string DaemonProcess::Log() const {
   std::ifstream in(log_path_);
+  in.seekg(log_start_);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
@@ -182,11 +192,41 @@ std::string WriteDaemonConfig(const std::string& dir, const std::string& bootstr
   std::ofstream f(path);
   f << "[kafka]\nbrokers = \"" << bootstrap << "\"\ngroup_id = \"" << group << "\"\n"
     << "[kafka.consumer]\nsession.timeout.ms = 6000\nauto.commit.interval.ms = 200\n"
+    << "statistics.interval.ms = 1000\n"
     << "[kafka.producer]\nlinger.ms = 1\n"
     << "[daemon]\npoll_timeout_ms = 50\nshutdown_timeout_ms = 5000\nworkers = " << workers << "\n"
     << "[log]\nlevel = \"info\"\n"
+    << "[http]\nlisten = \"127.0.0.1:0\"\n"
     << extra;
   return path;
+}
+
+int DaemonProcess::WaitHttpPort(std::chrono::milliseconds timeout) const {
+  int port = 0;
+  WaitFor(
+      [&] {
+        const std::string log = Log();
+        const size_t line = log.find("http endpoint listening");
+        if (line == std::string::npos) return false;
+        const size_t addr = log.find("address=", line);
+        const size_t colon = addr == std::string::npos ? addr : log.find(':', addr);
+        if (colon == std::string::npos) return false;
+        port = std::atoi(log.c_str() + colon + 1);
+        return port > 0;
+      },
+      timeout);
+  return port;
+}
+
+std::string JsonField(const std::string& json, const char* key) {
+  simdjson::dom::parser p;
+  simdjson::dom::element e;
+  if (p.parse(json).get(e) != simdjson::SUCCESS) return "<bad json>";
+  simdjson::dom::element v;
+  if (e[key].get(v) != simdjson::SUCCESS) return "<missing>";
+  std::string_view s;
+  if (v.get_string().get(s) == simdjson::SUCCESS) return std::string(s);
+  return std::string(simdjson::minify(v));
 }
 
 bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {

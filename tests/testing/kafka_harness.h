@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <ios>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,27 +44,40 @@ class MockKafka {
   std::string bootstrap_;
 };
 
-// dedupd run as a child process, stderr captured to a file.
+// dedupd run as a child process, stderr captured to a file. `env` entries ("NAME=value") are
+// added to the child's environment.
 class DaemonProcess {
  public:
-  DaemonProcess(const std::string& config_path, const std::string& log_path);
+  DaemonProcess(const std::string& config_path, const std::string& log_path,
+                const std::vector<std::string>& env = {});
   ~DaemonProcess();  // SIGKILLs a still-running child
   void Signal(int signo);
   // Waits for exit; returns the exit code, or -1 on timeout, or 128+signal if killed.
   int Wait(std::chrono::milliseconds timeout);
+  // What this process wrote to the log (earlier runs appended to the same file are skipped).
   std::string Log() const;
+  // The port of the operations endpoint, read from the log line "http endpoint listening";
+  // 0 if it did not appear in time.
+  int WaitHttpPort(std::chrono::milliseconds timeout) const;
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
   std::string log_path_;
+  std::streamoff log_start_ = 0;  // where this process's lines begin in an appended log
 };
 
-// Writes a config for the daemon against `bootstrap` with the default topics; `extra` is
+// Writes a config for the daemon against `bootstrap` with the default topics, the operations
+// endpoint on a free port (see WaitHttpPort) and librdkafka statistics every second; `extra` is
 // appended verbatim (TOML). Returns the path.
 // `workers` sets [daemon] workers (-1: one per core; 0: parse and analyse inline).
 std::string WriteDaemonConfig(const std::string& dir, const std::string& bootstrap,
                               const std::string& group, const std::string& extra = "",
                               int workers = -1);
+
+// A top-level field of a JSON object: a string's value, or other values as minified JSON;
+// "<missing>" or "<bad json>".
+std::string JsonField(const std::string& json, const char* key);
 
 // Polls `pred` every 50 ms until true or the timeout; returns its last value.
 bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
