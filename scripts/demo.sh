@@ -15,7 +15,8 @@ trap stop_all EXIT
 start_devbroker 3
 echo "== embedded Kafka broker (librdkafka mock cluster) at $bootstrap"
 # The example config, pointed at the embedded broker.
-sed "s|^brokers = .*|brokers = \"$bootstrap\"|" config/dedupd.toml > "$work/dedupd.toml"
+sed "s|^brokers = .*|brokers = \"$bootstrap\"|; s|^listen = .*|listen = \"127.0.0.1:0\"|" \
+  config/dedupd.toml > "$work/dedupd.toml"
 start_daemon "$work/dedupd.toml"
 echo "== dedupd run --config dedupd.toml (pid $daemon_pid)"
 
@@ -31,6 +32,13 @@ echo "== $(count dedup.decisions) decisions on 'dedup.decisions'," \
 echo
 kcat -C -b "$bootstrap" -t dedup.stories -e -o beginning -q -f '%s\n' > "$work/stories.jsonl"
 python3 scripts/show-stories.py "$work/stories.jsonl"
+
+addr="$(grep -o 'http endpoint listening" address=[0-9.:]*' "$work/dedupd.log" | sed 's/.*address=//')"
+echo
+echo "== operations endpoint http://$addr: /readyz says \"$(/usr/bin/python3 -c "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]).read().decode().strip())" "http://$addr/readyz")\"; some of /metrics:"
+/usr/bin/python3 -c "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]).read().decode())" "http://$addr/metrics" \
+  | grep -E '^(dedupd_(articles_consumed|decisions|duplicates|clusters_created|dead_letters)_total|dedupd_index_articles|dedupd_minhash_kernel_info\{[^}]*\}|dedupd_stage_duration_seconds_(sum|count)\{stage="engine"\}) ' \
+  | sed 's/^/   /'
 
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" && echo "== dedupd stopped cleanly (exit 0)"
