@@ -200,6 +200,42 @@ TEST_F(OperationsTest, ReloadAppliesLiveSettingsAndRefusesBadOrRestartOnlyFiles)
   EXPECT_EQ(d.Wait(20s), 0) << d.Log();
 }
 
+// With no broker reachable: alive but not ready, and librdkafka's complaints come through
+// dedupd's logger as structured records.
+TEST_F(OperationsTest, UnreachableBrokerIsAliveNotReadyAndLibrdkafkaLogsAreRouted) {
+  const std::string path = dir_ + "/dedupd-unreachable.toml";
+  {
+    std::ofstream f(path);
+    f << "[kafka]\nbrokers = \"127.0.0.1:1\"\ngroup_id = \"g-unreachable\"\n"
+      << "[log]\nformat = \"json\"\n[http]\nlisten = \"127.0.0.1:0\"\n";
+  }
+  DaemonProcess d(path, dir_ + "/unreachable.log");
+  const int port = d.WaitHttpPort(10s);
+  ASSERT_GT(port, 0) << d.Log();
+  ASSERT_TRUE(WaitFor([&] { return d.Log().find("\"component\":\"librdkafka\"") != std::string::npos; },
+                      20s))
+      << d.Log();
+  // Every line is one JSON object; librdkafka's carry its facility.
+  std::istringstream lines(d.Log());
+  std::string line;
+  int routed = 0;
+  while (std::getline(lines, line)) {
+    ASSERT_EQ(JsonField(line, "ts").find('<'), std::string::npos) << line;
+    if (JsonField(line, "component") == "librdkafka") {
+      ++routed;
+      EXPECT_NE(JsonField(line, "facility"), "<missing>") << line;
+      EXPECT_NE(JsonField(line, "level"), "debug") << line;
+    }
+  }
+  EXPECT_GT(routed, 0);
+  EXPECT_EQ(HttpGet(port, "/healthz").status, 200);
+  const testing::HttpResult ready = HttpGet(port, "/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_NE(ready.body.find("no partitions assigned"), std::string::npos) << ready.body;
+  d.Signal(SIGTERM);
+  EXPECT_EQ(d.Wait(30s), 0) << d.Log();
+}
+
 // The systemd notification protocol, with this test as the service manager: a datagram socket
 // named by $NOTIFY_SOCKET, and $WATCHDOG_USEC.
 TEST_F(OperationsTest, NotifiesSystemdAndPingsTheWatchdog) {

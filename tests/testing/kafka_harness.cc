@@ -208,10 +208,14 @@ int DaemonProcess::WaitHttpPort(std::chrono::milliseconds timeout) const {
         const std::string log = Log();
         const size_t line = log.find("http endpoint listening");
         if (line == std::string::npos) return false;
-        const size_t addr = log.find("address=", line);
-        const size_t colon = addr == std::string::npos ? addr : log.find(':', addr);
-        if (colon == std::string::npos) return false;
-        port = std::atoi(log.c_str() + colon + 1);
+        // logfmt: address=127.0.0.1:PORT; JSON: "address":"127.0.0.1:PORT"
+        size_t start = log.find("address", line);
+        if (start == std::string::npos) return false;
+        start = log.find_first_not_of("=\":", start + 7);
+        const size_t end = log.find_first_of("\" \n", start);
+        if (start == std::string::npos || end == std::string::npos) return false;
+        const std::string address = log.substr(start, end - start);
+        port = std::atoi(address.c_str() + address.rfind(':') + 1);
         return port > 0;
       },
       timeout);
