@@ -95,6 +95,18 @@ DaemonMetrics::DaemonMetrics(std::string_view version, std::string_view kernel)
       ready(registry.AddGauge("dedupd_ready",
                               "1 when partitions are assigned and state is ready (as /readyz).")
                 .Get()),
+      restored(registry.AddCounter("dedupd_restored_articles_total",
+                                   "Input messages decided before (below the committed offset) "
+                                   "re-read on assignment to rebuild the index, without output.")
+                   .Get()),
+      restoring_partitions(registry.AddGauge("dedupd_restoring_partitions",
+                                             "Assigned partitions whose index restore is not "
+                                             "finished.").Get()),
+      transactions(registry.AddCounter("dedupd_transactions_total",
+                                       "Exactly-once transactions, by result: committed, aborted "
+                                       "(then the input is rewound and redone).",
+                                       {"result"})),
+      stage_commit(stages.WithLabels({"commit"})),
       resident_memory(registry.AddGauge("process_resident_memory_bytes",
                                         "Resident memory size in bytes.").Get()),
       start_time(registry.AddGauge("process_start_time_seconds",
@@ -110,6 +122,7 @@ DaemonMetrics::DaemonMetrics(std::string_view version, std::string_view kernel)
       .WithLabels({std::string(kernel)})
       .Set(1);
   for (const char* r : {"ok", "invalid", "restart_required"}) reloads.WithLabels({r});
+  for (const char* r : {"committed", "aborted"}) transactions.WithLabels({r});
   last_reload_ok.Set(1);
   last_reload_time.Set(NowSeconds());
   start_time.Set(NowSeconds());

@@ -51,6 +51,10 @@ struct DaemonMetrics {
   Gauge& last_reload_ok;
   Gauge& last_reload_time;
   Gauge& ready;
+  Counter& restored;
+  Gauge& restoring_partitions;
+  Family<Counter>& transactions;  // {result}
+  Histogram& stage_commit;
   Gauge& resident_memory;
   Gauge& start_time;
   Counter& cpu_seconds;

@@ -49,7 +49,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   void RequestReload() override { reload_.store(true); }
   PipelineStats stats() const override { return stats_; }
 
-  void OnAssign(const std::vector<TopicPartition>& partitions) override;
+  void OnAssign(const std::vector<AssignedPartition>& partitions) override;
   void OnRevoke(const std::vector<TopicPartition>& partitions) override;
   void OnLag(const std::vector<PartitionLag>& lags) override;
 
@@ -71,6 +71,15 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   void Turn();  // once per loop turn: watchdog, stall clock, reload
   HttpResponse Ready() const;
   HttpResponse Health() const;
+  // Restore: true if the message was decided before (below its partition's replay_until); it is
+  // then fed to the engine only.
+  bool Restoring(const InputMessage& msg);
+  void SetReplay(const std::vector<AssignedPartition>& partitions);
+  // Exactly-once.
+  absl::Status EnsureTransaction();
+  absl::Status CommitTransaction();  // Aborted => rewound; Internal => fatal
+  absl::Status RewindAfterAbort();
+  bool TransactionDue() const;
 
   Config config_;
   PipelineOptions options_;
@@ -82,6 +91,15 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   std::atomic<bool> running_{false};  // subscribed and not shutting down
   std::atomic<size_t> assigned_count_{0};
   std::atomic<int64_t> last_turn_ms_{SteadyMs()};
+  std::map<std::pair<std::string, int32_t>, int64_t> replay_until_;  // partitions being restored
+  std::atomic<size_t> restoring_{0};
+  std::chrono::steady_clock::time_point restore_started_;
+  uint64_t restored_ = 0;
+  bool eos_ = false;
+  bool txn_open_ = false;
+  std::chrono::steady_clock::time_point txn_started_;
+  size_t txn_messages_ = 0;
+  std::map<std::pair<std::string, int32_t>, int64_t> txn_positions_;  // next offset to consume
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<Producer> producer_;
@@ -106,7 +124,13 @@ absl::Status PipelineImpl::Init() {
                          Producer::Create(config_.kafka, [this](uint64_t t, const absl::Status& s) {
                            OnDelivery(t, s);
                          }));
-  DEDUP_ASSIGN_OR_RETURN(consumer_, Consumer::Create(config_.kafka, this));
+  ConsumerOptions copts;
+  copts.transactional = config_.kafka.exactly_once;
+  if (config_.daemon.restore_state) {
+    copts.restore_window_ms = static_cast<int64_t>(config_.cluster.window_hours * 3600.0 * 1000.0);
+  }
+  eos_ = config_.kafka.exactly_once;
+  DEDUP_ASSIGN_OR_RETURN(consumer_, Consumer::Create(config_.kafka, this, copts));
   return StartHttp();
 }
 
@@ -146,14 +170,104 @@ HttpResponse PipelineImpl::Ready() const {
   if (n == 0) {
     return {503, "text/plain", "not ready: no partitions assigned (waiting for the group)\n"};
   }
+  if (const size_t r = restoring_.load(); r > 0) {
+    return {503, "text/plain",
+            Cat("not ready: restoring the index from ", r, " partitions' recent input\n")};
+  }
   return {200, "text/plain", Cat("ready: ", n, " partitions assigned\n")};
 }
 
-void PipelineImpl::OnAssign(const std::vector<TopicPartition>& partitions) {
-  for (const TopicPartition& tp : partitions) assigned_.emplace(tp.topic, tp.partition);
+void PipelineImpl::SetReplay(const std::vector<AssignedPartition>& partitions) {
+  for (const AssignedPartition& a : partitions) {
+    if (a.replay_until >= 0) {
+      if (replay_until_.empty()) restore_started_ = std::chrono::steady_clock::now();
+      replay_until_[{a.topic, a.partition}] = a.replay_until;
+    } else {
+      replay_until_.erase({a.topic, a.partition});
+    }
+  }
+  restoring_.store(replay_until_.size());
+  metrics_->restoring_partitions.Set(static_cast<double>(replay_until_.size()));
+}
+
+void PipelineImpl::OnAssign(const std::vector<AssignedPartition>& partitions) {
+  for (const AssignedPartition& tp : partitions) assigned_.emplace(tp.topic, tp.partition);
   assigned_count_.store(assigned_.size());
+  SetReplay(partitions);
   metrics_->assigned_partitions.Set(static_cast<double>(assigned_.size()));
-  metrics_->ready.Set(running_.load() && !assigned_.empty() ? 1 : 0);
+  metrics_->ready.Set(running_.load() && !assigned_.empty() && replay_until_.empty() ? 1 : 0);
+}
+
+bool PipelineImpl::Restoring(const InputMessage& msg) {
+  if (replay_until_.empty()) return false;
+  const auto it = replay_until_.find({std::string(msg.topic()), msg.partition()});
+  if (it == replay_until_.end()) return false;
+  const bool silent = msg.offset() < it->second;
+  if (msg.offset() + 1 >= it->second) {
+    replay_until_.erase(it);
+    restoring_.store(replay_until_.size());
+    metrics_->restoring_partitions.Set(static_cast<double>(replay_until_.size()));
+    if (replay_until_.empty()) {
+      const double secs = Seconds(std::chrono::steady_clock::now() - restore_started_);
+      LogInfo("index restored", {{"articles", std::to_string(restored_ + (silent ? 1 : 0))},
+                                 {"seconds", Cat(secs)},
+                                 {"indexed", std::to_string(engine_->stats().indexed)}});
+      metrics_->ready.Set(running_.load() && !assigned_.empty() ? 1 : 0);
+    }
+  }
+  return silent;
+}
+
+absl::Status PipelineImpl::EnsureTransaction() {
+  if (!eos_ || txn_open_) return absl::OkStatus();
+  DEDUP_RETURN_IF_ERROR(producer_->BeginTransaction());
+  txn_open_ = true;
+  txn_started_ = std::chrono::steady_clock::now();
+  txn_messages_ = 0;
+  return absl::OkStatus();
+}
+
+bool PipelineImpl::TransactionDue() const {
+  return txn_open_ &&
+         (std::chrono::steady_clock::now() - txn_started_ >=
+              std::chrono::milliseconds(config_.daemon.transaction_interval_ms) ||
+          txn_messages_ >= static_cast<size_t>(config_.daemon.max_inflight_messages));
+}
+
+absl::Status PipelineImpl::CommitTransaction() {
+  if (!txn_open_) return absl::OkStatus();
+  std::vector<TopicPartitionOffset> offsets;
+  for (const auto& [tp, next] : txn_positions_) offsets.push_back({tp.first, tp.second, next});
+  const auto t0 = std::chrono::steady_clock::now();
+  absl::Status st = producer_->CommitTransaction(
+      offsets, *consumer_->GroupMetadata(), static_cast<int>(config_.daemon.shutdown_timeout_ms));
+  txn_open_ = false;
+  txn_positions_.clear();
+  if (st.ok()) {
+    metrics_->transactions.WithLabels({"committed"}).Inc();
+    metrics_->stage_commit.Observe(Seconds(std::chrono::steady_clock::now() - t0));
+    return st;
+  }
+  if (absl::IsAborted(st)) {
+    metrics_->transactions.WithLabels({"aborted"}).Inc();
+    LogWarn("transaction aborted; rewinding to the committed offsets",
+            {{"error", std::string(st.message())}});
+    if (absl::Status r = RewindAfterAbort(); !r.ok()) return absl::InternalError(r.message());
+  }
+  return st;
+}
+
+// After an abort the outputs of every message since the last commit are gone, and the engine
+// has seen those messages: start it afresh and rebuild it from the input up to the committed
+// offsets (restore), then redo the rest.
+absl::Status PipelineImpl::RewindAfterAbort() {
+  pool_->Discard();
+  tracker_.Clear();
+  DEDUP_ASSIGN_OR_RETURN(engine_, Engine::Create(config_));
+  replay_until_.clear();
+  DEDUP_ASSIGN_OR_RETURN(std::vector<AssignedPartition> plan, consumer_->Rewind());
+  SetReplay(plan);
+  return absl::OkStatus();
 }
 
 void PipelineImpl::OnLag(const std::vector<PartitionLag>& lags) {
@@ -229,6 +343,12 @@ void PipelineImpl::OnDelivery(uint64_t token, const absl::Status& result) {
   // restart. Stop: carrying on would leave a gap no later commit could close.
   ++stats_.delivery_failures;
   metrics_->delivery_failures.Inc();
+  if (eos_) {
+    // The transaction's commit fails too, and its abort redoes these messages.
+    LogWarn("output not delivered; the transaction will abort",
+            {{"error", std::string(result.message())}});
+    return;
+  }
   LogError("output not delivered", {{"error", std::string(result.message())}});
   if (delivery_error_.ok()) delivery_error_ = result;
 }
@@ -265,9 +385,21 @@ absl::Status PipelineImpl::Handle(ParsedMessage& m) {
   DaemonMetrics& metrics = *metrics_;
   metrics.consumed.Inc();
   metrics.stage_analyze.Observe(m.analyze_seconds);
+  absl::StatusOr<Article>& article = m.article;
+  if (Restoring(msg)) {
+    // Decided before: rebuild the index only. (A bad message was dead-lettered then.)
+    ++restored_;
+    metrics.restored.Inc();
+    if (article.ok()) (void)engine_->Process(*article, m.analyzed, nullptr);
+    return absl::OkStatus();
+  }
+  if (eos_) {
+    DEDUP_RETURN_IF_ERROR(EnsureTransaction());
+    ++txn_messages_;
+    txn_positions_[{std::string(msg.topic()), msg.partition()}] = msg.offset() + 1;
+  }
   const uint64_t token =
       tracker_.Begin(msg.topic(), msg.partition(), msg.offset(), msg.payload().size());
-  absl::StatusOr<Article>& article = m.article;
   absl::Status st;
   if (!article.ok()) {
     st = DeadLetter(msg, article.status(), token);
@@ -336,7 +468,9 @@ absl::Status PipelineImpl::Drain() {
 }
 
 absl::Status PipelineImpl::StoreCommittable() {
-  return consumer_->StoreOffsets(tracker_.TakeCommittable());
+  std::vector<TopicPartitionOffset> done = tracker_.TakeCommittable();
+  if (eos_) return absl::OkStatus();  // offsets go with the transactions
+  return consumer_->StoreOffsets(done);
 }
 
 void PipelineImpl::OnRevoke(const std::vector<TopicPartition>& partitions) {
@@ -346,6 +480,13 @@ void PipelineImpl::OnRevoke(const std::vector<TopicPartition>& partitions) {
     LogWarn("drain on revoke failed", {{"error", std::string(d.message())}});
     if (delivery_error_.ok()) delivery_error_ = d;
   }
+  if (eos_) {
+    // Commit what was done for every partition before the revoked ones move on.
+    if (absl::Status c = CommitTransaction(); !c.ok()) {
+      LogWarn("transaction on revoke not committed", {{"error", std::string(c.message())}});
+      if (!absl::IsAborted(c) && delivery_error_.ok()) delivery_error_ = c;
+    }
+  }
   absl::Status f = producer_->Flush(static_cast<int>(config_.daemon.shutdown_timeout_ms));
   if (!f.ok()) LogWarn("flush on revoke incomplete", {{"error", std::string(f.message())}});
   absl::Status s = StoreCommittable();
@@ -353,7 +494,10 @@ void PipelineImpl::OnRevoke(const std::vector<TopicPartition>& partitions) {
   for (const TopicPartition& tp : partitions) {
     tracker_.DropPartition(tp.topic, tp.partition);
     assigned_.erase({tp.topic, tp.partition});
+    replay_until_.erase({tp.topic, tp.partition});
   }
+  restoring_.store(replay_until_.size());
+  metrics_->restoring_partitions.Set(static_cast<double>(replay_until_.size()));
   assigned_count_.store(assigned_.size());
   metrics_->assigned_partitions.Set(static_cast<double>(assigned_.size()));
   metrics_->ready.Set(running_.load() && !assigned_.empty() ? 1 : 0);
@@ -382,7 +526,9 @@ absl::Status PipelineImpl::Run() {
   LogInfo("dedupd running", {{"brokers", config_.kafka.brokers},
                              {"workers", std::to_string(config_.daemon.workers)},
                              {"group", config_.kafka.group_id},
-                             {"minhash_kernel", std::string(engine_->kernel_name())}});
+                             {"minhash_kernel", std::string(engine_->kernel_name())},
+                             {"delivery", eos_ ? "exactly-once" : "at-least-once"},
+                             {"restore_state", config_.daemon.restore_state ? "true" : "false"}});
   running_.store(true);
   notifier_.Ready("running");
   absl::Status failure;
@@ -427,6 +573,12 @@ absl::Status PipelineImpl::Run() {
       failure = s;
       break;
     }
+    if (TransactionDue()) {
+      if (absl::Status c = CommitTransaction(); !c.ok() && !absl::IsAborted(c)) {
+        failure = c;
+        break;
+      }
+    }
     MaybeLogProgress();
   }
   absl::Status shut = Shutdown();
@@ -445,6 +597,12 @@ absl::Status PipelineImpl::Shutdown() {
                             {"queued", std::to_string(pool_->Pending())}});
   // Messages already consumed are processed: their offsets can then be committed.
   if (absl::Status d = Drain(); !d.ok()) LogWarn("drain failed", {{"error", std::string(d.message())}});
+  if (eos_) {
+    if (absl::Status c = CommitTransaction(); !c.ok()) {
+      LogWarn("last transaction not committed (redone after restart)",
+              {{"error", std::string(c.message())}});
+    }
+  }
   absl::Status result = producer_->Flush(static_cast<int>(config_.daemon.shutdown_timeout_ms));
   if (!result.ok()) LogWarn("flush incomplete", {{"error", std::string(result.message())}});
   if (absl::Status s = StoreCommittable(); !s.ok() && result.ok()) result = s;

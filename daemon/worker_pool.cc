@@ -80,6 +80,14 @@ std::unique_ptr<ParsedMessage> WorkerPool::TakeReady() {
   return m;
 }
 
+void WorkerPool::Discard() {
+  while (Pending() > 0) {
+    WaitReady(100);
+    while (TakeReady() != nullptr) {
+    }
+  }
+}
+
 void WorkerPool::WaitReady(int timeout_ms) {
   absl::MutexLock l(&mu_);
   mu_.AwaitWithTimeout(absl::Condition(this, &WorkerPool::FrontDone),

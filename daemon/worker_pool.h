@@ -56,6 +56,8 @@ class WorkerPool {
   std::unique_ptr<ParsedMessage> TakeReady();
   // Waits up to timeout_ms until the oldest message is done (returns at once if none pending).
   void WaitReady(int timeout_ms);
+  // Drops every submitted message once the workers are done with it (after a rewind).
+  void Discard();
 
  private:
   void Work(ParsedMessage& m);

@@ -39,8 +39,10 @@ version="$("$tmp/root/usr/bin/dedupd" --version)"
 [[ "$version" == "dedupd "* ]] || fail "dedupd --version: $version"
 "$tmp/root/usr/bin/dedupd" check-config --config "$tmp/root/etc/dedupd/dedupd.toml" >/dev/null \
   || fail "the packaged config does not pass check-config"
+grep -q '^ExecStart=/usr/bin/dedupd run --config /etc/dedupd/dedupd.toml$' \
+  "$tmp/root/usr/lib/systemd/system/dedupd.service" || fail "the unit does not run /usr/bin/dedupd"
 bash "$here/tests/deploy/verify_unit.sh" "$tmp/root/usr/lib/systemd/system/dedupd.service" \
-  /usr/bin/dedupd "$tmp/root/usr/bin/dedupd" >/dev/null || fail "unit does not verify"
+  "$tmp/root/usr/bin/dedupd" >/dev/null || fail "unit does not verify"
 echo "check-package: $(basename "$deb"): metadata, contents, scripts, binary ($version), config, unit OK"
 
 if [ "$install" = "--install" ]; then

@@ -268,6 +268,9 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
        [](auto& n, auto& k, Config& c) { return ReadProperties(n, k, c.kafka.consumer_properties); }},
       {"kafka.producer",
        [](auto& n, auto& k, Config& c) { return ReadProperties(n, k, c.kafka.producer_properties); }},
+      {"kafka.exactly_once", [](auto& n, auto& k, Config& c) { return ReadBool(n, k, c.kafka.exactly_once); }},
+      {"kafka.transactional_id",
+       [](auto& n, auto& k, Config& c) { return ReadString(n, k, c.kafka.transactional_id); }},
       // [daemon]
       {"daemon.shutdown_timeout_ms",
        [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 100, 3600000, c.daemon.shutdown_timeout_ms); }},
@@ -283,6 +286,12 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
        }},
       {"daemon.workers",
        [](auto& n, auto& k, Config& c) { return ReadInt(n, k, -1, 256, c.daemon.workers); }},
+      {"daemon.restore_state",
+       [](auto& n, auto& k, Config& c) { return ReadBool(n, k, c.daemon.restore_state); }},
+      {"daemon.transaction_interval_ms",
+       [](auto& n, auto& k, Config& c) {
+         return ReadInt(n, k, 1, 60000, c.daemon.transaction_interval_ms);
+       }},
       // [log]
       {"log.level",
        [](auto& n, auto& k, Config& c) -> absl::Status {
@@ -377,7 +386,11 @@ std::vector<ConfigChange> DiffConfigs(const Config& a, const Config& b) {
   DEDUP_KEY(kafka, dead_letter_topic, "kafka.dead_letter_topic", true);
   DEDUP_KEY(kafka, consumer_properties, "kafka.consumer", true);
   DEDUP_KEY(kafka, producer_properties, "kafka.producer", true);
+  DEDUP_KEY(kafka, exactly_once, "kafka.exactly_once", true);
+  DEDUP_KEY(kafka, transactional_id, "kafka.transactional_id", true);
   DEDUP_KEY(daemon, workers, "daemon.workers", true);
+  DEDUP_KEY(daemon, restore_state, "daemon.restore_state", true);
+  DEDUP_KEY(daemon, transaction_interval_ms, "daemon.transaction_interval_ms", true);
   DEDUP_KEY(daemon, shutdown_timeout_ms, "daemon.shutdown_timeout_ms", false);
   DEDUP_KEY(daemon, poll_timeout_ms, "daemon.poll_timeout_ms", false);
   DEDUP_KEY(daemon, max_inflight_messages, "daemon.max_inflight_messages", false);

@@ -5,13 +5,24 @@
 #include "dedup/base/log.h"
 #include "dedup/base/status.h"
 #include "dedup/base/strings.h"
+#include "dedup/ingest/consumer.h"
+#include "dedup/ingest/offset_tracker.h"
 #include "kafka/kafka.h"
+
+#include <unistd.h>
 
 namespace dedup {
 namespace {
 
+std::string TransactionalId(const KafkaConfig& c) {
+  if (!c.transactional_id.empty()) return c.transactional_id;
+  char host[256] = "localhost";
+  gethostname(host, sizeof host - 1);
+  return Cat("dedupd-", c.group_id, "-", host);
+}
+
 kafka::Properties ProducerDefaults(const KafkaConfig& c) {
-  return {
+  kafka::Properties p = {
       {"bootstrap.servers", c.brokers},
       {"client.id", "dedupd"},
       {"enable.idempotence", "true"},
@@ -20,6 +31,20 @@ kafka::Properties ProducerDefaults(const KafkaConfig& c) {
       // No compression by default: every consumer can read the records. (lz4 broke
       // kafka-python consumers without python3-lz4.) Set compression.type in [kafka.producer].
   };
+  if (c.exactly_once) p.emplace_back("transactional.id", TransactionalId(c));
+  return p;
+}
+
+// Turns a librdkafka transaction error into dedupd's: Aborted (abort and redo), Unavailable
+// (retriable), Internal (fatal). Destroys `e`.
+absl::Status TxnError(rd_kafka_error_t* e, std::string_view what) {
+  const std::string msg = Cat(what, ": ", rd_kafka_error_string(e));
+  absl::Status s = rd_kafka_error_is_fatal(e)             ? absl::InternalError(msg)
+                   : rd_kafka_error_txn_requires_abort(e) ? absl::AbortedError(msg)
+                   : rd_kafka_error_is_retriable(e)       ? absl::UnavailableError(msg)
+                                                          : absl::InternalError(msg);
+  rd_kafka_error_destroy(e);
+  return s;
 }
 
 }  // namespace
@@ -27,6 +52,7 @@ kafka::Properties ProducerDefaults(const KafkaConfig& c) {
 struct Producer::Impl {
   kafka::HandlePtr rk;
   DeliveryCallback on_delivery;
+  bool transactional = false;
 
   static void DeliveryCb(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     auto* self = static_cast<Impl*>(opaque);
@@ -70,7 +96,67 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const KafkaConfig& co
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::DeliveryCb);
   rd_kafka_conf_set_error_cb(conf.get(), &Impl::ErrorCb);
   DEDUP_ASSIGN_OR_RETURN(impl->rk, kafka::NewHandle(RD_KAFKA_PRODUCER, std::move(conf)));
+  if (config.exactly_once) {
+    impl->transactional = true;
+    if (rd_kafka_error_t* e = rd_kafka_init_transactions(impl->rk.get(), 60000)) {
+      return TxnError(e, "init_transactions");
+    }
+    LogInfo("transactional producer ready", {{"transactional_id", TransactionalId(config)}});
+  }
   return std::unique_ptr<Producer>(new Producer(std::move(impl)));
+}
+
+bool Producer::transactional() const { return impl_->transactional; }
+
+absl::Status Producer::BeginTransaction() {
+  if (rd_kafka_error_t* e = rd_kafka_begin_transaction(impl_->rk.get())) {
+    return TxnError(e, "begin_transaction");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Producer::CommitTransaction(const std::vector<TopicPartitionOffset>& offsets,
+                                         const ConsumerGroupMetadata& group, int timeout_ms) {
+  rd_kafka_t* rk = impl_->rk.get();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  auto left_ms = [&] {
+    return static_cast<int>(std::max<int64_t>(
+        1, std::chrono::duration_cast<std::chrono::milliseconds>(
+               deadline - std::chrono::steady_clock::now())
+               .count()));
+  };
+  if (!offsets.empty()) {
+    kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+    for (const auto& o : offsets) {
+      rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition)->offset = o.offset;
+    }
+    while (true) {
+      rd_kafka_error_t* e = rd_kafka_send_offsets_to_transaction(
+          rk, list.get(), static_cast<rd_kafka_consumer_group_metadata_t*>(group.raw()), left_ms());
+      if (e == nullptr) break;
+      absl::Status s = TxnError(e, "send_offsets_to_transaction");
+      if (absl::IsUnavailable(s) && std::chrono::steady_clock::now() < deadline) continue;
+      if (absl::IsUnavailable(s)) s = absl::AbortedError(s.message());
+      if (absl::IsAborted(s)) (void)AbortTransaction(timeout_ms);
+      return s;
+    }
+  }
+  while (true) {
+    rd_kafka_error_t* e = rd_kafka_commit_transaction(rk, left_ms());
+    if (e == nullptr) return absl::OkStatus();
+    absl::Status s = TxnError(e, "commit_transaction");
+    if (absl::IsUnavailable(s) && std::chrono::steady_clock::now() < deadline) continue;
+    if (absl::IsUnavailable(s)) s = absl::AbortedError(s.message());
+    if (absl::IsAborted(s)) (void)AbortTransaction(timeout_ms);
+    return s;
+  }
+}
+
+absl::Status Producer::AbortTransaction(int timeout_ms) {
+  if (rd_kafka_error_t* e = rd_kafka_abort_transaction(impl_->rk.get(), timeout_ms)) {
+    return TxnError(e, "abort_transaction");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Producer::Produce(std::string_view topic, std::string_view key,

@@ -1,5 +1,6 @@
 #include "dedup/ingest/consumer.h"
 
+#include <chrono>
 #include <cstring>
 
 #include "simdjson.h"
@@ -24,8 +25,8 @@ std::vector<TopicPartition> ToVector(const rd_kafka_topic_partition_list_t* l) {
   return out;
 }
 
-kafka::Properties ConsumerDefaults(const KafkaConfig& c) {
-  return {
+kafka::Properties ConsumerDefaults(const KafkaConfig& c, const ConsumerOptions& o = {}) {
+  kafka::Properties p = {
       {"bootstrap.servers", c.brokers},
       {"group.id", c.group_id},
       {"client.id", "dedupd"},
@@ -36,6 +37,62 @@ kafka::Properties ConsumerDefaults(const KafkaConfig& c) {
       // Consumer lag per partition for the metrics endpoint (RebalanceListener::OnLag).
       {"statistics.interval.ms", "5000"},
   };
+  if (o.transactional) {
+    p.emplace_back("enable.auto.commit", "false");
+    p.emplace_back("isolation.level", "read_committed");
+  }
+  return p;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Sets each partition's start offset for a restore and returns the replay bounds. A partition
+// with a committed offset C starts at the first message with a timestamp within the window
+// before now (the low watermark if the broker cannot say), and replays up to C. A partition
+// without one starts where auto.offset.reset says and replays nothing.
+std::vector<AssignedPartition> PlanRestore(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* parts,
+                                           int64_t window_ms) {
+  std::vector<AssignedPartition> out;
+  for (int i = 0; i < parts->cnt; ++i) {
+    out.push_back({parts->elems[i].topic, parts->elems[i].partition, -1, -1});
+  }
+  if (parts->cnt == 0) return out;
+  PartitionListPtr committed(rd_kafka_topic_partition_list_copy(parts));
+  if (rd_kafka_resp_err_t e = rd_kafka_committed(rk, committed.get(), 10000); e) {
+    LogWarn("cannot read committed offsets; starting at the group's positions",
+            {{"error", rd_kafka_err2str(e)}});
+    return out;
+  }
+  PartitionListPtr by_time(rd_kafka_topic_partition_list_copy(parts));
+  const int64_t since = window_ms > 0 ? NowMs() - window_ms : 0;
+  for (int i = 0; i < by_time->cnt; ++i) by_time->elems[i].offset = since;
+  const bool have_times =
+      window_ms > 0 && rd_kafka_offsets_for_times(rk, by_time.get(), 10000) == RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (int i = 0; i < parts->cnt; ++i) {
+    const int64_t c = committed->elems[i].offset;
+    parts->elems[i].offset = c >= 0 ? c : RD_KAFKA_OFFSET_INVALID;
+    if (c < 0 || window_ms <= 0) continue;
+    int64_t start = -1;
+    if (have_times && by_time->elems[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      start = by_time->elems[i].offset;  // -1: no message that recent: nothing to replay
+      if (start < 0) start = c;
+    } else {
+      int64_t lo = 0, hi = 0;
+      if (rd_kafka_query_watermark_offsets(rk, parts->elems[i].topic, parts->elems[i].partition,
+                                           &lo, &hi, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        start = lo;
+      }
+    }
+    if (start < 0 || start >= c) continue;
+    parts->elems[i].offset = start;
+    out[static_cast<size_t>(i)].replay_from = start;
+    out[static_cast<size_t>(i)].replay_until = c;
+  }
+  return out;
 }
 
 // dedupd's at-least-once promise rests on these: a user setting may not undo them.
@@ -108,6 +165,7 @@ absl::StatusOr<std::vector<PartitionLag>> ParseConsumerLag(std::string_view stat
 
 struct Consumer::Impl {
   KafkaConfig config;
+  ConsumerOptions options;
   RebalanceListener* listener = nullptr;
   HandlePtr rk;
   bool closed = false;
@@ -131,7 +189,16 @@ struct Consumer::Impl {
     const auto list = ToVector(partitions);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       LogInfo("partitions assigned", {{"count", std::to_string(list.size())}});
-      if (self->listener) self->listener->OnAssign(list);
+      const std::vector<AssignedPartition> plan =
+          PlanRestore(rk, partitions, self->options.restore_window_ms);
+      for (const AssignedPartition& a : plan) {
+        if (a.replay_until < 0) continue;
+        LogInfo("restoring partition", {{"topic", a.topic},
+                                        {"partition", std::to_string(a.partition)},
+                                        {"from", std::to_string(a.replay_from)},
+                                        {"until", std::to_string(a.replay_until)}});
+      }
+      if (self->listener) self->listener->OnAssign(plan);
       rd_kafka_error_t* e = nullptr;
       if (cooperative) {
         e = rd_kafka_incremental_assign(rk, partitions);
@@ -170,14 +237,16 @@ absl::Status ValidateConsumerConfig(const KafkaConfig& config) {
 }
 
 absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const KafkaConfig& config,
-                                                           RebalanceListener* listener) {
+                                                           RebalanceListener* listener,
+                                                           ConsumerOptions options) {
   DEDUP_RETURN_IF_ERROR(CheckNotOverridden(config));
   auto impl = std::make_unique<Impl>();
   impl->config = config;
+  impl->options = options;
   impl->listener = listener;
-  DEDUP_ASSIGN_OR_RETURN(
-      kafka::ConfPtr conf,
-      kafka::MakeConf(ConsumerDefaults(config), config.consumer_properties, "kafka.consumer"));
+  DEDUP_ASSIGN_OR_RETURN(kafka::ConfPtr conf,
+                         kafka::MakeConf(ConsumerDefaults(config, options),
+                                         config.consumer_properties, "kafka.consumer"));
   rd_kafka_conf_set_opaque(conf.get(), impl.get());
   rd_kafka_conf_set_rebalance_cb(conf.get(), &Impl::RebalanceCb);
   rd_kafka_conf_set_stats_cb(conf.get(), &Impl::StatsCb);
@@ -245,6 +314,44 @@ absl::Status Consumer::Close() {
     return absl::UnavailableError(Cat("consumer close: ", rd_kafka_err2str(err)));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<AssignedPartition>> Consumer::Rewind() {
+  rd_kafka_topic_partition_list_t* l = nullptr;
+  if (rd_kafka_resp_err_t e = rd_kafka_assignment(impl_->rk.get(), &l); e) {
+    return absl::UnavailableError(Cat("assignment: ", rd_kafka_err2str(e)));
+  }
+  PartitionListPtr parts(l);
+  std::vector<AssignedPartition> plan =
+      PlanRestore(impl_->rk.get(), parts.get(), impl_->options.restore_window_ms);
+  for (int i = 0; i < parts->cnt; ++i) {
+    // No committed offset: back to where auto.offset.reset starts.
+    if (parts->elems[i].offset < 0) parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
+  if (rd_kafka_error_t* e = rd_kafka_seek_partitions(impl_->rk.get(), parts.get(), 10000)) {
+    const std::string msg = rd_kafka_error_string(e);
+    rd_kafka_error_destroy(e);
+    return absl::UnavailableError(Cat("seek: ", msg));
+  }
+  for (int i = 0; i < parts->cnt; ++i) {
+    if (parts->elems[i].err) {
+      return absl::UnavailableError(Cat("seek ", parts->elems[i].topic, "/",
+                                        parts->elems[i].partition, ": ",
+                                        rd_kafka_err2str(parts->elems[i].err)));
+    }
+  }
+  return plan;
+}
+
+ConsumerGroupMetadata::ConsumerGroupMetadata(void* raw) : raw_(raw) {}
+ConsumerGroupMetadata::~ConsumerGroupMetadata() {
+  if (raw_ != nullptr) {
+    rd_kafka_consumer_group_metadata_destroy(static_cast<rd_kafka_consumer_group_metadata_t*>(raw_));
+  }
+}
+
+std::unique_ptr<ConsumerGroupMetadata> Consumer::GroupMetadata() const {
+  return std::make_unique<ConsumerGroupMetadata>(rd_kafka_consumer_group_metadata(impl_->rk.get()));
 }
 
 std::vector<TopicPartition> Consumer::Assignment() const {

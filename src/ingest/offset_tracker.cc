@@ -78,3 +78,13 @@ void OffsetTracker::DropPartition(std::string_view topic, int32_t partition) {
 }
 
 }  // namespace dedup
+
+namespace dedup {
+
+void OffsetTracker::Clear() {
+  partitions_.clear();
+  tokens_.clear();
+  bytes_ = 0;
+}
+
+}  // namespace dedup

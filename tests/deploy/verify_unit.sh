@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The systemd unit passes `systemd-analyze verify` with no complaint at all (unknown keys and
 # other problems are only warnings there, so any output fails this test).
-#   verify_unit.sh UNIT_FILE INSTALLED_BIN_PATH BUILT_BINARY
+#   verify_unit.sh UNIT_FILE BUILT_BINARY
 # The unit names the installed binary; verify checks that executables exist, so a copy points at
 # the built binary instead.
 set -euo pipefail
-unit="$1" installed="$2" built="$3"
+unit="$1" built="$2"
+installed="$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$unit")"
+[ -n "$installed" ] || { echo "no ExecStart in $unit"; exit 1; }
 command -v systemd-analyze >/dev/null || { echo "systemd-analyze missing (scripts/install-deps.sh installs systemd)"; exit 1; }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

@@ -85,6 +85,11 @@ struct KafkaConfig {
   std::string dead_letter_topic = "dedup.dead-letter";
   std::vector<std::pair<std::string, std::string>> consumer_properties;
   std::vector<std::pair<std::string, std::string>> producer_properties;
+  // Exactly-once: outputs and input offsets committed together in producer transactions.
+  bool exactly_once = false;
+  // The transactional.id (unique per instance, stable across its restarts). Empty: derived as
+  // "dedupd-<group_id>-<hostname>".
+  std::string transactional_id;
 };
 
 struct DaemonConfig {
@@ -93,6 +98,11 @@ struct DaemonConfig {
   int64_t max_inflight_messages = 20000;
   int64_t max_inflight_bytes = 256 * 1024 * 1024;
   int workers = -1;  // parse/analysis threads; -1: one per core; 0: none (all on one thread)
+  // On assignment, rebuild the index by re-reading each partition's window before its committed
+  // offset (without output).
+  bool restore_state = true;
+  // Exactly-once: how often the open transaction is committed.
+  int64_t transaction_interval_ms = 100;
 };
 
 struct LogConfig {

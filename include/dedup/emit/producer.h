@@ -1,7 +1,9 @@
 // The Kafka producer for decisions, stories and dead letters.
 //
 // Idempotent (enable.idempotence=true, acks=all) so retries never duplicate or reorder a
-// partition's records. Each record carries a caller token; the delivery callback reports the
+// partition's records. With [kafka] exactly_once it is transactional: records are produced
+// inside a transaction that also commits the input offsets (librdkafka's
+// examples/transactions.c pattern). Each record carries a caller token; the delivery callback reports the
 // token with the broker's verdict. Properties from [kafka.producer] pass through to librdkafka
 // after dedupd's own.
 //
@@ -21,6 +23,9 @@
 #include "dedup/config/config.h"
 
 namespace dedup {
+
+class ConsumerGroupMetadata;
+struct TopicPartitionOffset;
 
 struct RecordHeader {
   std::string name;
@@ -48,6 +53,19 @@ class Producer {
   int OutstandingRecords() const;
   // A fatal producer error (e.g. idempotence violated), if one occurred.
   absl::Status FatalError() const;
+
+  // Exactly-once. Create has already called init_transactions (fencing an older instance with
+  // the same transactional.id).
+  bool transactional() const;
+  absl::Status BeginTransaction();
+  // Sends `offsets` (next offsets to consume) for the consumer group and commits the open
+  // transaction, retrying retriable errors. Errors: Aborted when the transaction had to be
+  // aborted (its records are discarded: rewind the input and redo them); Internal when the
+  // producer failed fatally or was fenced by a newer instance (stop).
+  absl::Status CommitTransaction(const std::vector<TopicPartitionOffset>& offsets,
+                                 const ConsumerGroupMetadata& group, int timeout_ms);
+  // Aborts the open transaction (its records are discarded).
+  absl::Status AbortTransaction(int timeout_ms);
 
  private:
   struct Impl;

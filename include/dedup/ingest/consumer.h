@@ -27,6 +27,17 @@ struct TopicPartition {
   int32_t partition = 0;
 };
 
+// A partition newly assigned to this instance. Messages below replay_until were decided (and
+// their outputs committed) before — by this process before a restart, or by the partition's
+// previous owner: they are consumed again only to rebuild the index (restore), and must not be
+// output again. -1: nothing to replay.
+struct AssignedPartition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t replay_until = -1;
+  int64_t replay_from = -1;  // the first offset consumed (for the log); -1: the group's position
+};
+
 struct PartitionLag {
   std::string topic;
   int32_t partition = 0;
@@ -39,7 +50,7 @@ struct PartitionLag {
 class RebalanceListener {
  public:
   virtual ~RebalanceListener() = default;
-  virtual void OnAssign(const std::vector<TopicPartition>& partitions) = 0;
+  virtual void OnAssign(const std::vector<AssignedPartition>& partitions) = 0;
   virtual void OnRevoke(const std::vector<TopicPartition>& partitions) = 0;
   // librdkafka's statistics (every statistics.interval.ms, default 5 s here): the consumer lag
   // of each assigned partition whose lag is known. Called inside Poll.
@@ -72,10 +83,34 @@ class InputMessage {
   void* msg_;  // rd_kafka_message_t*
 };
 
+// The consumer group's metadata, for a transactional producer's SendOffsetsToTransaction.
+class ConsumerGroupMetadata {
+ public:
+  explicit ConsumerGroupMetadata(void* raw);  // takes ownership (rd_kafka_consumer_group_metadata_t)
+  ~ConsumerGroupMetadata();
+  ConsumerGroupMetadata(const ConsumerGroupMetadata&) = delete;
+  ConsumerGroupMetadata& operator=(const ConsumerGroupMetadata&) = delete;
+  void* raw() const { return raw_; }
+
+ private:
+  void* raw_;
+};
+
+struct ConsumerOptions {
+  // Restore: on assignment, start each partition this far (by message timestamp) before its
+  // committed offset, so the index is rebuilt from the input (AssignedPartition::replay_until).
+  // 0: start at the committed offset.
+  int64_t restore_window_ms = 0;
+  // Exactly-once: offsets are committed by the producer's transactions, never by the consumer
+  // (enable.auto.commit=false), and only committed input is read (isolation.level=read_committed).
+  bool transactional = false;
+};
+
 class Consumer {
  public:
   static absl::StatusOr<std::unique_ptr<Consumer>> Create(const KafkaConfig& config,
-                                                          RebalanceListener* listener);
+                                                          RebalanceListener* listener,
+                                                          ConsumerOptions options = {});
   ~Consumer();
 
   // Subscribes to the input topics.
@@ -91,6 +126,13 @@ class Consumer {
   absl::Status Close();
 
   std::vector<TopicPartition> Assignment() const;
+
+  // Exactly-once, after an aborted transaction: moves every assigned partition back as on a
+  // fresh assignment (restore window before the committed offset). Returns what OnAssign would
+  // get. Messages already fetched are dropped by librdkafka.
+  absl::StatusOr<std::vector<AssignedPartition>> Rewind();
+
+  std::unique_ptr<ConsumerGroupMetadata> GroupMetadata() const;
 
  private:
   struct Impl;

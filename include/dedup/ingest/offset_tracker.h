@@ -45,6 +45,9 @@ class OffsetTracker {
   // Forgets a partition (after it was revoked). Its incomplete messages will be consumed again
   // by whoever owns the partition next.
   void DropPartition(std::string_view topic, int32_t partition);
+  // Forgets everything (tokens stay unique: a late acknowledgement of a forgotten token is
+  // ignored).
+  void Clear();
 
   size_t in_flight() const { return tokens_.size(); }
   size_t in_flight_bytes() const { return bytes_; }
