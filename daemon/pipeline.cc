@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <set>
 #include <string>
 #include <thread>
@@ -54,7 +55,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   void OnLag(const std::vector<PartitionLag>& lags) override;
 
  private:
-  absl::Status Handle(ParsedMessage& m);
+  absl::Status Handle(ParsedMessage& m, bool silent);
   // Hands every parsed message to the engine, waiting for the workers; in order.
   absl::Status Drain();
   absl::Status HandleReady();
@@ -74,6 +75,10 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   // Restore: true if the message was decided before (below its partition's replay_until); it is
   // then fed to the engine only.
   bool Restoring(const InputMessage& msg);
+  void FinishRestore(std::pair<std::string, int32_t> tp);
+  void CheckRestoreProgress();
+  void Defer(std::unique_ptr<ParsedMessage> m);
+  absl::Status ReleaseDeferred();
   void SetReplay(const std::vector<AssignedPartition>& partitions);
   // Exactly-once.
   absl::Status EnsureTransaction();
@@ -92,9 +97,12 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   std::atomic<size_t> assigned_count_{0};
   std::atomic<int64_t> last_turn_ms_{SteadyMs()};
   std::map<std::pair<std::string, int32_t>, int64_t> replay_until_;  // partitions being restored
+  std::deque<std::unique_ptr<ParsedMessage>> deferred_;  // decisions waiting for the restore
+  std::set<std::pair<std::string, int32_t>> paused_;
   std::atomic<size_t> restoring_{0};
   std::chrono::steady_clock::time_point restore_started_;
   uint64_t restored_ = 0;
+  int64_t restore_cutoff_ms_ = 0;  // Kafka timestamps before this are outside the window
   bool eos_ = false;
   bool txn_open_ = false;
   std::chrono::steady_clock::time_point txn_started_;
@@ -178,6 +186,10 @@ HttpResponse PipelineImpl::Ready() const {
 }
 
 void PipelineImpl::SetReplay(const std::vector<AssignedPartition>& partitions) {
+  restore_cutoff_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count() -
+                       static_cast<int64_t>(config_.cluster.window_hours * 3600.0 * 1000.0);
   for (const AssignedPartition& a : partitions) {
     if (a.replay_until >= 0) {
       if (replay_until_.empty()) restore_started_ = std::chrono::steady_clock::now();
@@ -202,20 +214,63 @@ bool PipelineImpl::Restoring(const InputMessage& msg) {
   if (replay_until_.empty()) return false;
   const auto it = replay_until_.find({std::string(msg.topic()), msg.partition()});
   if (it == replay_until_.end()) return false;
-  const bool silent = msg.offset() < it->second;
-  if (msg.offset() + 1 >= it->second) {
-    replay_until_.erase(it);
-    restoring_.store(replay_until_.size());
-    metrics_->restoring_partitions.Set(static_cast<double>(replay_until_.size()));
-    if (replay_until_.empty()) {
-      const double secs = Seconds(std::chrono::steady_clock::now() - restore_started_);
-      LogInfo("index restored", {{"articles", std::to_string(restored_ + (silent ? 1 : 0))},
-                                 {"seconds", Cat(secs)},
-                                 {"indexed", std::to_string(engine_->stats().indexed)}});
-      metrics_->ready.Set(running_.load() && !assigned_.empty() ? 1 : 0);
+  if (msg.offset() < it->second) return true;  // HandleReady finishes after the last one
+  FinishRestore(it->first);  // past the decided range (its end was deleted or compacted)
+  return false;
+}
+
+void PipelineImpl::FinishRestore(std::pair<std::string, int32_t> tp) {
+  replay_until_.erase(tp);
+  restoring_.store(replay_until_.size());
+  metrics_->restoring_partitions.Set(static_cast<double>(replay_until_.size()));
+  if (!replay_until_.empty()) return;
+  const double secs = Seconds(std::chrono::steady_clock::now() - restore_started_);
+  LogInfo("index restored", {{"articles", std::to_string(restored_)},
+                             {"seconds", Cat(secs)},
+                             {"indexed", std::to_string(engine_->stats().indexed)}});
+  metrics_->ready.Set(running_.load() && !assigned_.empty() ? 1 : 0);
+}
+
+// A restoring partition whose last decided message cannot come (deleted or compacted away):
+// finished once the consumer's position is past it and nothing is queued.
+void PipelineImpl::CheckRestoreProgress() {
+  if (replay_until_.empty() || pool_->Pending() > 0) return;
+  std::vector<std::pair<std::string, int32_t>> done;
+  for (const auto& [tp, until] : replay_until_) {
+    if (consumer_->Position(tp.first, tp.second) >= until) done.push_back(tp);
+  }
+  for (const auto& tp : done) FinishRestore(tp);
+}
+
+// While some partition restores, decisions wait: a reprint must not be decided before the
+// earlier stories of the other partitions are back in the index. Messages that arrive meanwhile
+// are held here, and their partitions paused so that the hold stays small.
+void PipelineImpl::Defer(std::unique_ptr<ParsedMessage> m) {
+  TopicPartition tp{std::string(m->msg.topic()), m->msg.partition()};
+  if (paused_.insert({tp.topic, tp.partition}).second) {
+    if (absl::Status p = consumer_->Pause({tp}); !p.ok()) {
+      LogWarn("cannot pause partition", {{"error", std::string(p.message())}});
     }
   }
-  return silent;
+  deferred_.push_back(std::move(m));
+}
+
+absl::Status PipelineImpl::ReleaseDeferred() {
+  if (!replay_until_.empty()) return absl::OkStatus();
+  if (!paused_.empty()) {
+    std::vector<TopicPartition> parts;
+    for (const auto& [t, p] : paused_) parts.push_back({t, p});
+    paused_.clear();
+    if (absl::Status r = consumer_->Resume(parts); !r.ok()) {
+      LogWarn("cannot resume partitions", {{"error", std::string(r.message())}});
+    }
+  }
+  while (!deferred_.empty()) {
+    std::unique_ptr<ParsedMessage> m = std::move(deferred_.front());
+    deferred_.pop_front();
+    DEDUP_RETURN_IF_ERROR(Handle(*m, /*silent=*/false));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status PipelineImpl::EnsureTransaction() {
@@ -262,10 +317,19 @@ absl::Status PipelineImpl::CommitTransaction() {
 // offsets (restore), then redo the rest.
 absl::Status PipelineImpl::RewindAfterAbort() {
   pool_->Discard();
+  deferred_.clear();
+  paused_.clear();  // Rewind seeks every partition; a paused one is resumed below
   tracker_.Clear();
   DEDUP_ASSIGN_OR_RETURN(engine_, Engine::Create(config_));
   replay_until_.clear();
   DEDUP_ASSIGN_OR_RETURN(std::vector<AssignedPartition> plan, consumer_->Rewind());
+  DEDUP_RETURN_IF_ERROR(consumer_->Resume(consumer_->Assignment()));
+  for (const AssignedPartition& a : plan) {
+    LogInfo("rewound partition", {{"topic", a.topic},
+                                  {"partition", std::to_string(a.partition)},
+                                  {"restore_from", std::to_string(a.replay_from)},
+                                  {"restore_until", std::to_string(a.replay_until)}});
+  }
   SetReplay(plan);
   return absl::OkStatus();
 }
@@ -330,6 +394,7 @@ void PipelineImpl::Turn() {
   metrics_->inflight_messages.Set(static_cast<double>(tracker_.in_flight()));
   metrics_->inflight_bytes.Set(static_cast<double>(tracker_.in_flight_bytes()));
   if (reload_.exchange(false)) Reload();
+  CheckRestoreProgress();
 }
 
 void PipelineImpl::OnDelivery(uint64_t token, const absl::Status& result) {
@@ -379,17 +444,20 @@ absl::Status PipelineImpl::DeadLetter(const InputMessage& msg, const absl::Statu
   return Emit(config_.kafka.dead_letter_topic, msg.key(), msg.payload(), headers, token);
 }
 
-absl::Status PipelineImpl::Handle(ParsedMessage& m) {
+absl::Status PipelineImpl::Handle(ParsedMessage& m, bool silent) {
   const InputMessage& msg = m.msg;
   ++stats_.consumed;
   DaemonMetrics& metrics = *metrics_;
   metrics.consumed.Inc();
   metrics.stage_analyze.Observe(m.analyze_seconds);
   absl::StatusOr<Article>& article = m.article;
-  if (Restoring(msg)) {
+  if (silent) {
     // Decided before: rebuild the index only. (A bad message was dead-lettered then.)
+    // Older than the window by its Kafka timestamp (the broker could not seek by time): skip.
     ++restored_;
     metrics.restored.Inc();
+    const std::optional<int64_t> ts = msg.timestamp_ms();
+    if (ts.has_value() && *ts < restore_cutoff_ms_) return absl::OkStatus();
     if (article.ok()) (void)engine_->Process(*article, m.analyzed, nullptr);
     return absl::OkStatus();
   }
@@ -451,9 +519,19 @@ absl::Status PipelineImpl::HandleReady() {
   absl::Status st;
   while (std::unique_ptr<ParsedMessage> m = pool_->TakeReady()) {
     any = true;
-    st = Handle(*m);
+    const bool silent = Restoring(m->msg);
+    if (!silent && !replay_until_.empty()) {
+      Defer(std::move(m));
+      continue;
+    }
+    st = Handle(*m, silent);
     if (!st.ok()) break;
+    if (silent) {
+      const auto it = replay_until_.find({std::string(m->msg.topic()), m->msg.partition()});
+      if (it != replay_until_.end() && m->msg.offset() + 1 >= it->second) FinishRestore(it->first);
+    }
   }
+  if (st.ok() && !deferred_.empty()) st = ReleaseDeferred();
   if (any) PublishEngineStats();
   return st;
 }
@@ -495,6 +573,11 @@ void PipelineImpl::OnRevoke(const std::vector<TopicPartition>& partitions) {
     tracker_.DropPartition(tp.topic, tp.partition);
     assigned_.erase({tp.topic, tp.partition});
     replay_until_.erase({tp.topic, tp.partition});
+    paused_.erase({tp.topic, tp.partition});
+    // Held messages were never started: the partition's next owner consumes them again.
+    std::erase_if(deferred_, [&](const std::unique_ptr<ParsedMessage>& m) {
+      return m->msg.topic() == tp.topic && m->msg.partition() == tp.partition;
+    });
   }
   restoring_.store(replay_until_.size());
   metrics_->restoring_partitions.Set(static_cast<double>(replay_until_.size()));
@@ -607,8 +690,10 @@ absl::Status PipelineImpl::Shutdown() {
   if (!result.ok()) LogWarn("flush incomplete", {{"error", std::string(result.message())}});
   if (absl::Status s = StoreCommittable(); !s.ok() && result.ok()) result = s;
   if (absl::Status c = consumer_->Commit(); !c.ok()) {
-    LogWarn("final commit failed", {{"error", std::string(c.message())}});
-    if (result.ok()) result = c;
+    // Not a failed stop: every output was delivered; the input after the last successful commit
+    // is read again by the partition's next owner (at-least-once), and replays are counted.
+    LogWarn("final commit failed; input since the last commit will be read again",
+            {{"error", std::string(c.message())}});
   }
   if (absl::Status c = consumer_->Close(); !c.ok() && result.ok()) result = c;
   LogInfo("stopped", {{"consumed", std::to_string(stats_.consumed)},

@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,7 +59,9 @@ MockKafka::MockKafka(int brokers, const std::vector<std::string>& topics, int pa
   bootstrap_ = rd_kafka_mock_cluster_bootstraps(impl_->mc);
   impl_->producer = NewClient(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap_},
                                                   {"client.id", "test-producer"},
-                                                  {"linger.ms", "0"}});
+                                                  {"linger.ms", "0"},
+                                                  {"reconnect.backoff.max.ms", "500"},
+                                                  {"enable.idempotence", "true"}});
 }
 
 MockKafka::~MockKafka() {
@@ -68,6 +71,28 @@ MockKafka::~MockKafka() {
   rd_kafka_destroy(impl_->host);
 }
 
+void MockKafka::PushRequestErrors(int16_t api_key, const std::vector<int>& errors) {
+  std::vector<rd_kafka_resp_err_t> errs;
+  for (int e : errors) errs.push_back(static_cast<rd_kafka_resp_err_t>(e));
+  rd_kafka_mock_push_request_errors_array(impl_->mc, api_key, errs.size(), errs.data());
+}
+
+void MockKafka::SetTopicError(const std::string& topic, int error) {
+  rd_kafka_mock_topic_set_error(impl_->mc, topic.c_str(), static_cast<rd_kafka_resp_err_t>(error));
+}
+
+void MockKafka::SetBrokerDown(int32_t broker_id) {
+  if (rd_kafka_mock_broker_set_down(impl_->mc, broker_id)) Die("broker down");
+}
+
+void MockKafka::SetBrokerUp(int32_t broker_id) {
+  if (rd_kafka_mock_broker_set_up(impl_->mc, broker_id)) Die("broker up");
+}
+
+void MockKafka::SetBrokerRtt(int32_t broker_id, int rtt_ms) {
+  if (rd_kafka_mock_broker_set_rtt(impl_->mc, broker_id, rtt_ms)) Die("broker rtt");
+}
+
 void MockKafka::Produce(const std::string& topic, const std::string& key, const std::string& value) {
   rd_kafka_resp_err_t err = rd_kafka_producev(
       impl_->producer, RD_KAFKA_V_TOPIC(topic.c_str()),
@@ -75,7 +100,10 @@ void MockKafka::Produce(const std::string& topic, const std::string& key, const 
       RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) Die(std::string("produce: ") + rd_kafka_err2str(err));
-  if (rd_kafka_flush(impl_->producer, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) Die("flush");
+  if (rd_kafka_flush(impl_->producer, 60000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    Die(std::string("flush: ") + std::to_string(rd_kafka_outq_len(impl_->producer)) +
+        " still queued");
+  }
 }
 
 std::vector<Record> MockKafka::ReadAll(const std::string& topic, size_t at_least,
@@ -142,6 +170,7 @@ DaemonProcess::DaemonProcess(const std::string& config_path, const std::string& 
   }
   pid_ = fork();
   if (pid_ == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a test that crashed
     FILE* f = std::freopen(log_path.c_str(), "a", stderr);
     (void)f;
     for (std::string& e : env_copy) putenv(e.data());
@@ -187,14 +216,17 @@ std::string DaemonProcess::Log() const {
 }
 
 std::string WriteDaemonConfig(const std::string& dir, const std::string& bootstrap,
-                              const std::string& group, const std::string& extra, int workers) {
+                              const std::string& group, const std::string& extra, int workers,
+                              const std::string& kafka_extra, const std::string& daemon_extra) {
   const std::string path = dir + "/dedupd-" + group + ".toml";
   std::ofstream f(path);
   f << "[kafka]\nbrokers = \"" << bootstrap << "\"\ngroup_id = \"" << group << "\"\n"
+    << kafka_extra
     << "[kafka.consumer]\nsession.timeout.ms = 6000\nauto.commit.interval.ms = 200\n"
     << "statistics.interval.ms = 1000\n"
     << "[kafka.producer]\nlinger.ms = 1\n"
     << "[daemon]\npoll_timeout_ms = 50\nshutdown_timeout_ms = 5000\nworkers = " << workers << "\n"
+    << daemon_extra
     << "[log]\nlevel = \"info\"\n"
     << "[http]\nlisten = \"127.0.0.1:0\"\n"
     << extra;

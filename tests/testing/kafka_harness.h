@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <ios>
 #include <map>
@@ -37,6 +38,17 @@ class MockKafka {
   // timeout passed.
   std::vector<Record> ReadAll(const std::string& topic, size_t at_least,
                               std::chrono::milliseconds timeout);
+
+  // Fault injection (librdkafka's mock API). The next `errors.size()` requests of Kafka API
+  // `api_key` (0 Produce, 1 Fetch, 25 AddOffsetsToTxn, 26 EndTxn, ...) from any client fail with
+  // these error codes, in order.
+  void PushRequestErrors(int16_t api_key, const std::vector<int>& errors);
+  // Metadata requests for `topic` fail with `error` (0 clears it).
+  void SetTopicError(const std::string& topic, int error);
+  void SetBrokerDown(int32_t broker_id);
+  void SetBrokerUp(int32_t broker_id);
+  // Delays every response of the broker by `rtt_ms`.
+  void SetBrokerRtt(int32_t broker_id, int rtt_ms);
 
  private:
   struct Impl;
@@ -71,9 +83,12 @@ class DaemonProcess {
 // endpoint on a free port (see WaitHttpPort) and librdkafka statistics every second; `extra` is
 // appended verbatim (TOML). Returns the path.
 // `workers` sets [daemon] workers (-1: one per core; 0: parse and analyse inline).
+// `kafka_extra` goes into the [kafka] table (e.g. "exactly_once = true\n"), `daemon_extra` into
+// [daemon].
 std::string WriteDaemonConfig(const std::string& dir, const std::string& bootstrap,
                               const std::string& group, const std::string& extra = "",
-                              int workers = -1);
+                              int workers = -1, const std::string& kafka_extra = "",
+                              const std::string& daemon_extra = "");
 
 // A top-level field of a JSON object: a string's value, or other values as minified JSON;
 // "<missing>" or "<bad json>".

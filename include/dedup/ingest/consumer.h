@@ -127,6 +127,12 @@ class Consumer {
 
   std::vector<TopicPartition> Assignment() const;
 
+  // Stops / restarts fetching these partitions (messages already fetched may still arrive).
+  absl::Status Pause(const std::vector<TopicPartition>& partitions);
+  absl::Status Resume(const std::vector<TopicPartition>& partitions);
+  // The offset of the next message Poll will return for the partition; -1 if unknown.
+  int64_t Position(const std::string& topic, int32_t partition) const;
+
   // Exactly-once, after an aborted transaction: moves every assigned partition back as on a
   // fresh assignment (restore window before the committed offset). Returns what OnAssign would
   // get. Messages already fetched are dropped by librdkafka.
