@@ -331,6 +331,32 @@ TEST_F(EngineTest, BodyWithoutWordsIsRejectedAndChangesNothing) {
   EXPECT_FALSE(Run(MakeArticle("e", "X", Story("wind-farm").body, 0)).replayed);
 }
 
+// Hostile bodies at the engine: handled as documented, never a crash.
+TEST_F(EngineTest, HostileBodiesAreHandled) {
+  Init();
+  // Empty, and a body of one repeated word (one distinct shingle).
+  auto empty = engine_->Process(MakeArticle("empty", "X", "", 0));
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(RejectReason(empty.status()), "empty_body");
+  std::string repeated;
+  for (int i = 0; i < 20000; ++i) repeated += "news ";
+  const Decision r1 = Run(MakeArticle("rep1", "X", repeated, 0));
+  EXPECT_FALSE(r1.duplicate);
+  // Another one-word page: the same text, so a duplicate (and nothing else matches it).
+  const Decision r2 = Run(MakeArticle("rep2", "Y", repeated.substr(0, 5000), kHour));
+  EXPECT_TRUE(r2.duplicate);
+  EXPECT_FALSE(Run(MakeArticle("story", "Z", Story("wind-farm").body, kHour)).duplicate);
+  // NUL bytes and control characters inside the text; invalid UTF-8 (repaired).
+  const std::string with_nul = std::string("alpha\0beta gamma\x01" "delta ", 23) + Story("rail-strike").body;
+  EXPECT_FALSE(Run(MakeArticle("nul", "X", with_nul, 2 * kHour)).duplicate);
+  const std::string bad_utf8 = "caf\xC3\x28 \xFF\xFE " + Story("glacier-study").body;
+  EXPECT_FALSE(Run(MakeArticle("utf", "X", bad_utf8, 2 * kHour)).duplicate);
+  // The same id twice: the second is a replay of the first decision.
+  const Decision again = Run(MakeArticle("rep1", "X", repeated, 0));
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.cluster_id, r1.cluster_id);
+}
+
 TEST_F(EngineTest, MissingTimestampUsesTheWatermark) {
   Init();
   Run(MakeArticle("a", "X", Story("wind-farm").body, 100 * kHour));

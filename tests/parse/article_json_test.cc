@@ -106,3 +106,60 @@ TEST(ArticleJson, WritesErrors) {
 
 }  // namespace
 }  // namespace dedup
+
+namespace dedup {
+namespace {
+
+// The hostile inputs of the reliability issue, at the parser: each is refused with its reason
+// or parsed, never a crash.
+TEST(ArticleJsonHostile, FiftyMegabyteBodyIsTooLargeBeforeParsing) {
+  const std::string big = R"({"id":"big","body":")" + std::string(50u << 20, 'a') + "\"}";
+  EXPECT_EQ(Reason(big), "too_large");
+}
+
+TEST(ArticleJsonHostile, DeepNestingIsRefused) {
+  EXPECT_EQ(Reason(std::string(100000, '[') + std::string(100000, ']')), "not_json");
+  std::string nested = R"({"id":"n","body":"b","extra":)";
+  for (int i = 0; i < 5000; ++i) nested += R"({"a":)";
+  nested += "1";
+  for (int i = 0; i < 5000; ++i) nested += "}";
+  nested += "}";
+  EXPECT_EQ(Reason(nested), "not_json");
+}
+
+TEST(ArticleJsonHostile, NulBytesAndBinaryGarbage) {
+  // A raw NUL inside a JSON string is a control character: not JSON.
+  EXPECT_EQ(Reason(std::string("{\"id\":\"z\",\"body\":\"a\0b\"}", 23)), "not_json");
+  // An escaped NUL is a valid string; the body keeps it.
+  ArticleParser p(InputConfig{});
+  auto a = p.Parse(R"({"id":"z","body":"before\u0000after"})");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->body, std::string("before\0after", 12));
+  // Seeded binary garbage: refused, whatever the bytes.
+  uint64_t x = 0x9E3779B97F4A7C15u;
+  for (int round = 0; round < 200; ++round) {
+    std::string junk(1 + round * 7, '\0');
+    for (char& c : junk) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      c = static_cast<char>(x);
+    }
+    const std::string r = Reason(junk);
+    EXPECT_TRUE(r == "not_json" || r == "invalid_utf8" || r == "not_object") << r;
+  }
+}
+
+TEST(ArticleJsonHostile, WrongTypesAndEmptyValues) {
+  EXPECT_EQ(Reason(R"(42)"), "not_object");
+  EXPECT_EQ(Reason(R"(null)"), "not_object");
+  EXPECT_EQ(Reason(""), "not_json");
+  EXPECT_EQ(Reason(R"({"id":"a","body":"b","source":5})"), "bad_field");
+  EXPECT_EQ(Reason(R"({"id":"a","body":"b","url":{"x":1}})"), "bad_field");
+  EXPECT_EQ(Reason(R"({"id":"a","body":"b","published_at":1700000000})"), "bad_field");
+  EXPECT_EQ(Reason(R"({"id":true,"body":"b"})"), "bad_id");
+  EXPECT_EQ(Reason(R"({"id":"a","body":""})"), "ok");  // parsed; the engine refuses it (empty_body)
+}
+
+}  // namespace
+}  // namespace dedup
