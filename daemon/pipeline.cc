@@ -26,6 +26,10 @@
 namespace dedup {
 namespace {
 
+// Dead-letter records carry at most this much of the original payload (brokers' default
+// max.message.bytes is 1 MB; the headers need room too).
+constexpr size_t kMaxDeadLetterPayload = 900 * 1024;
+
 // /healthz reports a stall when the processing loop has not turned for this long.
 constexpr auto kStallAfter = std::chrono::seconds(60);
 
@@ -434,14 +438,21 @@ absl::Status PipelineImpl::DeadLetter(const InputMessage& msg, const absl::Statu
                            {"topic", std::string(msg.topic())},
                            {"partition", std::to_string(msg.partition())},
                            {"offset", std::to_string(msg.offset())}});
-  const std::vector<RecordHeader> headers = {
+  std::vector<RecordHeader> headers = {
       {"dedupd.reason", reason},
       {"dedupd.error", std::string(why.message())},
       {"dedupd.source.topic", std::string(msg.topic())},
       {"dedupd.source.partition", std::to_string(msg.partition())},
       {"dedupd.source.offset", std::to_string(msg.offset())},
   };
-  return Emit(config_.kafka.dead_letter_topic, msg.key(), msg.payload(), headers, token);
+  std::string_view payload = msg.payload();
+  if (payload.size() > kMaxDeadLetterPayload) {
+    // Brokers refuse records over max.message.bytes (1 MB by default): keep the head, say how
+    // long the original was (it stays in the input topic at the offset above).
+    headers.push_back({"dedupd.truncated_from", std::to_string(payload.size())});
+    payload = payload.substr(0, kMaxDeadLetterPayload);
+  }
+  return Emit(config_.kafka.dead_letter_topic, msg.key(), payload, headers, token);
 }
 
 absl::Status PipelineImpl::Handle(ParsedMessage& m, bool silent) {

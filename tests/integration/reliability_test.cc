@@ -256,5 +256,68 @@ TEST_F(ReliabilityTest, SecondInstanceJoiningAndLeavingLosesNothingAndHandsOverS
   EXPECT_EQ(a.Wait(30s), 0) << a.Log();
 }
 
+TEST_F(ReliabilityTest, HostileInputIsDeadLetteredOrHandledAndNothingCrashes) {
+  const std::string cfg = testing::WriteDaemonConfig(dir_, kafka_.bootstrap(), "g-hostile",
+                                                     "[input]\nmax_article_bytes = 1048576\n");
+  DaemonProcess d(cfg, dir_ + "/hostile.log");
+  std::string deep = R"({"id":"deep","body":"b","x":)";
+  for (int i = 0; i < 3000; ++i) deep += "[";
+  for (int i = 0; i < 3000; ++i) deep += "]";
+  deep += "}";
+  std::string garbage(4096, '\0');
+  uint64_t x = 88172645463325252u;
+  for (char& c : garbage) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  std::string repeated = R"({"id":"one-word","body":")";
+  for (int i = 0; i < 5000; ++i) repeated += "again ";
+  repeated += "\"}";
+  const std::map<std::string, std::string> bad = {
+      {"not json at all {", "not_json"},
+      {R"({"id":"big","body":")" + std::string(2u << 20, 'x') + "\"}", "too_large"},
+      {deep, "not_json"},
+      {std::string("{\"id\":\"nul\",\"body\":\"a\0b\"}", 25), "not_json"},
+      {garbage, "not_json"},
+      {"[\"an\", \"array\"]", "not_object"},
+      {R"({"id":"num","body":12345})", "bad_body"},
+      {R"({"id":"empty","body":""})", "empty_body"},
+      {"{\"id\":\"utf\",\"body\":\"\xC3\x28\"}", "invalid_utf8"},
+  };
+  for (const auto& [payload, reason] : bad) kafka_.Produce("articles", "bad", payload);
+  // Handled, not dead-lettered: a one-word body, and the same id twice.
+  kafka_.Produce("articles", "k", repeated);
+  PublishWire(0);
+  PublishWire(0);
+  const auto dlq = kafka_.ReadAll("dedup.dead-letter", bad.size(), 30s);
+  ASSERT_EQ(dlq.size(), bad.size()) << d.Log();
+  std::map<std::string, std::string> reason_of;
+  for (const Record& r : dlq) {
+    std::string value = r.value;
+    if (r.headers.count("dedupd.truncated_from")) {
+      // The 2 MB one: its head is kept, with the original length.
+      const std::string big = R"({"id":"big","body":")" + std::string(2u << 20, 'x') + "\"}";
+      EXPECT_EQ(r.headers.at("dedupd.truncated_from"), std::to_string(big.size()));
+      EXPECT_EQ(value, big.substr(0, 900u * 1024));
+      value = big;
+    }
+    reason_of[value] = r.headers.at("dedupd.reason");
+  }
+  for (const auto& [payload, reason] : bad) {
+    EXPECT_EQ(reason_of[payload], reason) << payload.substr(0, 60);
+  }
+  const auto decisions = kafka_.ReadAll("dedup.decisions", 3, 30s);
+  const auto by_id = ById(decisions);
+  ASSERT_EQ(decisions.size(), 3u) << d.Log();
+  EXPECT_TRUE(by_id.count("one-word"));
+  const std::string wire = testing::Stories()[0].id + "-wire";
+  ASSERT_EQ(by_id.at(wire).size(), 2u);
+  EXPECT_EQ(by_id.at(wire)[0], by_id.at(wire)[1]);  // the repeat gets the same decision
+  d.Signal(SIGTERM);
+  EXPECT_EQ(d.Wait(30s), 0) << d.Log();
+}
+
 }  // namespace
 }  // namespace dedup

@@ -61,7 +61,8 @@ MockKafka::MockKafka(int brokers, const std::vector<std::string>& topics, int pa
                                                   {"client.id", "test-producer"},
                                                   {"linger.ms", "0"},
                                                   {"reconnect.backoff.max.ms", "500"},
-                                                  {"enable.idempotence", "true"}});
+                                                  {"enable.idempotence", "true"},
+                                                  {"message.max.bytes", "8000000"}});
 }
 
 MockKafka::~MockKafka() {
