@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential g++ clang-14 cmake ninja-build pkg-config git python3
+  build-essential g++ clang-14 libclang-rt-14-dev cmake ninja-build pkg-config git python3
   # libraries
   libabsl-dev libsimdjson-dev libxxhash-dev libtomlplusplus-dev libutf8proc-dev librdkafka-dev
   libsystemd-dev
