@@ -12,6 +12,11 @@ if(DEDUP_WERROR)
   list(APPEND DEDUP_WARNINGS -Werror)
 endif()
 
+if(DEDUP_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
+
 if(DEDUP_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     message(FATAL_ERROR "DEDUP_FUZZ needs clang (libFuzzer)")

@@ -59,7 +59,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   void OnLag(const std::vector<PartitionLag>& lags) override;
 
  private:
-  absl::Status Handle(ParsedMessage& m, bool silent);
+  absl::Status Handle(Parsed<InputMessage>& m, bool silent);
   // Hands every parsed message to the engine, waiting for the workers; in order.
   absl::Status Drain();
   absl::Status HandleReady();
@@ -81,7 +81,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   bool Restoring(const InputMessage& msg);
   void FinishRestore(std::pair<std::string, int32_t> tp);
   void CheckRestoreProgress();
-  void Defer(std::unique_ptr<ParsedMessage> m);
+  void Defer(std::unique_ptr<Parsed<InputMessage>> m);
   absl::Status ReleaseDeferred();
   void SetReplay(const std::vector<AssignedPartition>& partitions);
   // Exactly-once.
@@ -101,7 +101,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   std::atomic<size_t> assigned_count_{0};
   std::atomic<int64_t> last_turn_ms_{SteadyMs()};
   std::map<std::pair<std::string, int32_t>, int64_t> replay_until_;  // partitions being restored
-  std::deque<std::unique_ptr<ParsedMessage>> deferred_;  // decisions waiting for the restore
+  std::deque<std::unique_ptr<Parsed<InputMessage>>> deferred_;  // decisions waiting for the restore
   std::set<std::pair<std::string, int32_t>> paused_;
   std::atomic<size_t> restoring_{0};
   std::chrono::steady_clock::time_point restore_started_;
@@ -112,7 +112,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   std::chrono::steady_clock::time_point txn_started_;
   size_t txn_messages_ = 0;
   std::map<std::pair<std::string, int32_t>, int64_t> txn_positions_;  // next offset to consume
-  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<WorkerPool<InputMessage>> pool_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<Producer> producer_;
   std::unique_ptr<Consumer> consumer_;
@@ -131,7 +131,7 @@ absl::Status PipelineImpl::Init() {
   const int workers = config_.daemon.workers >= 0
                           ? config_.daemon.workers
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  pool_ = std::make_unique<WorkerPool>(config_, workers);
+  pool_ = std::make_unique<WorkerPool<InputMessage>>(config_, workers);
   DEDUP_ASSIGN_OR_RETURN(producer_,
                          Producer::Create(config_.kafka, [this](uint64_t t, const absl::Status& s) {
                            OnDelivery(t, s);
@@ -249,7 +249,7 @@ void PipelineImpl::CheckRestoreProgress() {
 // While some partition restores, decisions wait: a reprint must not be decided before the
 // earlier stories of the other partitions are back in the index. Messages that arrive meanwhile
 // are held here, and their partitions paused so that the hold stays small.
-void PipelineImpl::Defer(std::unique_ptr<ParsedMessage> m) {
+void PipelineImpl::Defer(std::unique_ptr<Parsed<InputMessage>> m) {
   TopicPartition tp{std::string(m->msg.topic()), m->msg.partition()};
   if (paused_.insert({tp.topic, tp.partition}).second) {
     if (absl::Status p = consumer_->Pause({tp}); !p.ok()) {
@@ -270,7 +270,7 @@ absl::Status PipelineImpl::ReleaseDeferred() {
     }
   }
   while (!deferred_.empty()) {
-    std::unique_ptr<ParsedMessage> m = std::move(deferred_.front());
+    std::unique_ptr<Parsed<InputMessage>> m = std::move(deferred_.front());
     deferred_.pop_front();
     DEDUP_RETURN_IF_ERROR(Handle(*m, /*silent=*/false));
   }
@@ -455,7 +455,7 @@ absl::Status PipelineImpl::DeadLetter(const InputMessage& msg, const absl::Statu
   return Emit(config_.kafka.dead_letter_topic, msg.key(), payload, headers, token);
 }
 
-absl::Status PipelineImpl::Handle(ParsedMessage& m, bool silent) {
+absl::Status PipelineImpl::Handle(Parsed<InputMessage>& m, bool silent) {
   const InputMessage& msg = m.msg;
   ++stats_.consumed;
   DaemonMetrics& metrics = *metrics_;
@@ -528,7 +528,7 @@ absl::Status PipelineImpl::Handle(ParsedMessage& m, bool silent) {
 absl::Status PipelineImpl::HandleReady() {
   bool any = false;
   absl::Status st;
-  while (std::unique_ptr<ParsedMessage> m = pool_->TakeReady()) {
+  while (std::unique_ptr<Parsed<InputMessage>> m = pool_->TakeReady()) {
     any = true;
     const bool silent = Restoring(m->msg);
     if (!silent && !replay_until_.empty()) {
@@ -586,7 +586,7 @@ void PipelineImpl::OnRevoke(const std::vector<TopicPartition>& partitions) {
     replay_until_.erase({tp.topic, tp.partition});
     paused_.erase({tp.topic, tp.partition});
     // Held messages were never started: the partition's next owner consumes them again.
-    std::erase_if(deferred_, [&](const std::unique_ptr<ParsedMessage>& m) {
+    std::erase_if(deferred_, [&](const std::unique_ptr<Parsed<InputMessage>>& m) {
       return m->msg.topic() == tp.topic && m->msg.partition() == tp.partition;
     });
   }

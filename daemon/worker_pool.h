@@ -5,12 +5,17 @@
 // clusters) stays on the pipeline thread, in order, so the daemon decides exactly as file mode
 // does. With zero workers the work is done inline at Submit.
 //
+// A template over the message type (InputMessage in the daemon; tests use their own): M needs
+// payload() -> string_view and timestamp_ms() -> optional<int64_t>.
+//
 // Bounded: at most kMaxPending messages or kMaxPendingBytes of payload are queued.
-// Thread-safety: Submit, TakeReady, WaitReady and Pending are called by the pipeline thread only;
-// workers synchronise through the mutex.
+// Thread-safety: Submit, TakeReady, WaitReady, Pending and Discard are called by the pipeline
+// thread only; workers synchronise through mu_ (std::mutex rather than absl::Mutex: Debian's
+// Abseil is not TSan-instrumented, so ThreadSanitizer could not check this class with it).
 #ifndef DEDUP_DAEMON_WORKER_POOL_H_
 #define DEDUP_DAEMON_WORKER_POOL_H_
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -18,63 +23,142 @@
 #include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
+#include <condition_variable>
+#include <mutex>
+
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "dedup/config/config.h"
 #include "dedup/engine/article.h"
 #include "dedup/engine/engine.h"
-#include "dedup/ingest/consumer.h"
+#include "dedup/parse/article_json.h"
 
 namespace dedup {
 
 // One consumed message and what the workers made of it.
-struct ParsedMessage {
-  explicit ParsedMessage(InputMessage m) : msg(std::move(m)) {}
-  InputMessage msg;
+template <typename M>
+struct Parsed {
+  explicit Parsed(M m) : msg(std::move(m)) {}
+  M msg;
   absl::StatusOr<Article> article = absl::UnknownError("not parsed");
   AnalyzedArticle analyzed;
   double analyze_seconds = 0;  // parse + analysis time on the worker
   bool done = false;
 };
 
+template <typename M>
 class WorkerPool {
  public:
   static constexpr size_t kMaxPending = 512;
   static constexpr size_t kMaxPendingBytes = 64 << 20;
 
-  WorkerPool(const Config& config, int workers);
-  ~WorkerPool();
+  WorkerPool(const Config& config, int workers) : config_(config), workers_(workers) {
+    for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+  }
+  ~WorkerPool() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+    }
+    work_cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   // Room for another message?
-  bool HasRoom() const;
-  size_t Pending() const;
-  void Submit(InputMessage msg);
+  bool HasRoom() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return in_order_.size() < kMaxPending && pending_bytes_ < kMaxPendingBytes;
+  }
+  size_t Pending() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return in_order_.size();
+  }
+  void Submit(M msg) {
+    auto m = std::make_unique<Parsed<M>>(std::move(msg));
+    const size_t bytes = m->msg.payload().size();
+    if (workers_ == 0) {
+      Work(*m);
+      m->done = true;
+    }
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      pending_bytes_ += bytes;
+      if (workers_ > 0) todo_.push_back(m.get());
+      in_order_.push_back(std::move(m));
+    }
+    if (workers_ > 0) work_cv_.notify_one();
+  }
   // The oldest submitted message if its work is done, in submission order.
-  std::unique_ptr<ParsedMessage> TakeReady();
+  std::unique_ptr<Parsed<M>> TakeReady() {
+    std::lock_guard<std::mutex> l(mu_);
+    if (in_order_.empty() || !in_order_.front()->done) return nullptr;
+    std::unique_ptr<Parsed<M>> m = std::move(in_order_.front());
+    in_order_.pop_front();
+    pending_bytes_ -= m->msg.payload().size();
+    return m;
+  }
   // Waits up to timeout_ms until the oldest message is done (returns at once if none pending).
-  void WaitReady(int timeout_ms);
+  void WaitReady(int timeout_ms) {
+    std::unique_lock<std::mutex> l(mu_);
+    done_cv_.wait_for(l, std::chrono::milliseconds(timeout_ms), [this] { return FrontDone(); });
+  }
   // Drops every submitted message once the workers are done with it (after a rewind).
-  void Discard();
+  void Discard() {
+    while (Pending() > 0) {
+      WaitReady(100);
+      while (TakeReady() != nullptr) {
+      }
+    }
+  }
 
  private:
-  void Work(ParsedMessage& m);
-  void WorkerLoop();
-  bool HasWorkOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || !todo_.empty(); }
-  bool FrontDone() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void Work(Parsed<M>& m) {
+    const auto start = std::chrono::steady_clock::now();
+    thread_local std::unique_ptr<ArticleParser> parser;
+    if (!parser) parser = std::make_unique<ArticleParser>(config_.input);
+    m.article = parser->Parse(m.msg.payload());
+    if (m.article.ok()) {
+      // A missing published_at falls back to the Kafka message timestamp.
+      if (!m.article->published_at.has_value()) m.article->published_at = m.msg.timestamp_ms();
+      AnalyzeArticle(*m.article, config_, m.analyzed);
+    }
+    m.analyze_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  void WorkerLoop() {
+    while (true) {
+      Parsed<M>* m = nullptr;
+      {
+        std::unique_lock<std::mutex> l(mu_);
+        work_cv_.wait(l, [this] { return stop_ || !todo_.empty(); });
+        if (todo_.empty()) return;  // stopping
+        m = todo_.front();
+        todo_.pop_front();
+      }
+      Work(*m);
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        m->done = true;
+      }
+      done_cv_.notify_all();
+    }
+  }
+  bool FrontDone() const {  // REQUIRES: mu_ held
     return in_order_.empty() || in_order_.front()->done;
   }
 
   Config config_;
   int workers_;
   std::vector<std::thread> threads_;
-  mutable absl::Mutex mu_;
-  std::deque<std::unique_ptr<ParsedMessage>> in_order_ ABSL_GUARDED_BY(mu_);
-  std::deque<ParsedMessage*> todo_ ABSL_GUARDED_BY(mu_);
-  size_t pending_bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  // Guarded by mu_: in_order_, todo_, pending_bytes_, stop_, and each Parsed's `done`.
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;  // todo_ gained an item, or stop_
+  std::condition_variable done_cv_;  // a message became done
+  std::deque<std::unique_ptr<Parsed<M>>> in_order_;
+  std::deque<Parsed<M>*> todo_;
+  size_t pending_bytes_ = 0;
+  bool stop_ = false;
 };
 
 }  // namespace dedup
