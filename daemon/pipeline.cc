@@ -638,9 +638,12 @@ absl::Status PipelineImpl::Run() {
       failure = f;
       break;
     }
+    // In flight: awaiting acknowledgement, or consumed and waiting for the engine.
     const bool saturated =
-        tracker_.in_flight() >= static_cast<size_t>(config_.daemon.max_inflight_messages) ||
-        tracker_.in_flight_bytes() >= static_cast<size_t>(config_.daemon.max_inflight_bytes);
+        tracker_.in_flight() + pool_->Pending() >=
+            static_cast<size_t>(config_.daemon.max_inflight_messages) ||
+        tracker_.in_flight_bytes() + pool_->PendingBytes() >=
+            static_cast<size_t>(config_.daemon.max_inflight_bytes);
     if (saturated) {
       producer_->Poll(poll_ms);  // backpressure: only acknowledgements until there is room
     } else if (pool_->HasRoom()) {

@@ -74,6 +74,10 @@ class WorkerPool {
     std::lock_guard<std::mutex> l(mu_);
     return in_order_.size();
   }
+  size_t PendingBytes() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return pending_bytes_;
+  }
   void Submit(M msg) {
     auto m = std::make_unique<Parsed<M>>(std::move(msg));
     const size_t bytes = m->msg.payload().size();

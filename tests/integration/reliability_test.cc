@@ -319,5 +319,62 @@ TEST_F(ReliabilityTest, HostileInputIsDeadLetteredOrHandledAndNothingCrashes) {
   EXPECT_EQ(d.Wait(30s), 0) << d.Log();
 }
 
+// A backlog far beyond what is processed at once: in-flight and the index stay within their
+// caps, lag shows and falls, the index evicts beyond max_articles, nothing crashes.
+TEST_F(ReliabilityTest, OverloadStaysWithinCaps) {
+  const int n = 1500;
+  const std::vector<std::string> words = {"council", "harbour", "budget", "station", "winter",
+                                          "market", "festival", "hospital", "island", "museum",
+                                          "library", "airport", "village", "storm", "bridge",
+                                          "company", "workers", "court", "season", "concert"};
+  uint64_t x = 0x2545F4914F6CDD1Du;
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int i = 0; i < n; ++i) {
+    std::string body;
+    for (int w = 0; w < 150; ++w) body += words[next() % words.size()] + (w % 12 == 11 ? ". " : " ");
+    kafka_.Produce("articles", "", testing::ArticleJsonLine("load-" + std::to_string(i), "S", body,
+                                                            "", "t"));
+  }
+  const std::string cfg = testing::WriteDaemonConfig(
+      dir_, kafka_.bootstrap(), "g-overload", "[cluster]\nmax_articles = 200\n", -1, "",
+      "max_inflight_messages = 50\n");
+  DaemonProcess d(cfg, dir_ + "/overload.log");
+  const int port = d.WaitHttpPort(10s);
+  ASSERT_GT(port, 0) << d.Log();
+  auto metric = [&](const std::string& name) {
+    const std::string body = testing::HttpGet(port, "/metrics").body;
+    const size_t at = body.find("\n" + name + " ");
+    return at == std::string::npos ? -1.0 : std::strtod(body.c_str() + at + name.size() + 2, nullptr);
+  };
+  double max_inflight = 0, max_rss = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        max_inflight = std::max(max_inflight, metric("dedupd_inflight_messages"));
+        max_rss = std::max(max_rss, metric("process_resident_memory_bytes"));
+        return metric("dedupd_decisions_total") >= n;
+      },
+      60s))
+      << d.Log();
+  EXPECT_LE(max_inflight, 50 + 1);
+  EXPECT_EQ(metric("dedupd_index_articles"), 200);
+  EXPECT_GE(metric("dedupd_index_evictions_total{reason=\"capacity\"}"), n - 200);
+  EXPECT_LT(max_rss, 512.0 * 1024 * 1024);
+  // Caught up: the lag drops to zero.
+  EXPECT_TRUE(WaitFor([&] {
+    const std::string body = testing::HttpGet(port, "/metrics").body;
+    return body.find("dedupd_consumer_lag_messages{topic=\"articles\",partition=\"0\"} 0") != std::string::npos &&
+           body.find("dedupd_consumer_lag_messages{topic=\"articles\",partition=\"1\"} 0") != std::string::npos;
+  }, 20s));
+  d.Signal(SIGTERM);
+  EXPECT_EQ(d.Wait(30s), 0) << d.Log();
+  std::printf("overload: %d backlogged articles, peak in flight %.0f, peak RSS %.0f MB\n", n,
+              max_inflight, max_rss / 1048576.0);
+}
+
 }  // namespace
 }  // namespace dedup
