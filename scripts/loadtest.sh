@@ -21,3 +21,20 @@ sed -i "s|^\[kafka.consumer\]|[kafka.consumer]\nfetch.wait.max.ms = ${FETCH_WAIT
 start_daemon "$work/dedupd.toml"
 ./build/dedupd-loadgen --brokers "$bootstrap" --input "$input" --count "$count" --rate "$rate" \
   --pid "$daemon_pid" --timeout-s 300
+
+# RESTART=1: then stop dedupd, start it again and report how long restoring the index from the
+# input took (restart with state; every article above is re-read without output).
+if [ "${RESTART:-0}" = "1" ]; then
+  kill -TERM "$daemon_pid"
+  wait "$daemon_pid" || true
+  lines_before=$(wc -l < "$work/dedupd.log")
+  t0=$(date +%s.%N)
+  start_daemon "$work/dedupd.toml"
+  for _ in $(seq 1200); do
+    tail -n +"$lines_before" "$work/dedupd.log" | grep -q 'msg="index restored"' && break
+    sleep 0.1
+  done
+  t1=$(date +%s.%N)
+  echo "restart: $(tail -n +"$lines_before" "$work/dedupd.log" | grep 'msg="index restored"' | sed 's/.*msg="index restored" //')" \
+       "(process start to restored: $(python3 -c "print(round($t1 - $t0, 1))") s)"
+fi
