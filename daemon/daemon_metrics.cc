@@ -19,7 +19,8 @@ double NowSeconds() {
 
 DaemonMetrics::DaemonMetrics(std::string_view version, std::string_view kernel)
     : consumed(registry.AddCounter("dedupd_articles_consumed_total",
-                                   "Input messages consumed from Kafka.").Get()),
+                                   "Input messages consumed from Kafka (restore re-reads "
+                                   "included).").Get()),
       decisions(registry.AddCounter("dedupd_decisions_total",
                                     "Decisions produced (one per usable input article).").Get()),
       duplicates(registry.AddCounter("dedupd_duplicates_total",

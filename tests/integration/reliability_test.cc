@@ -42,6 +42,19 @@ std::map<std::string, std::vector<std::string>> ById(const std::vector<Record>& 
 class ReliabilityTest : public ::testing::Test {
  protected:
   ReliabilityTest() : kafka_(1, kTopics, 2), dir_(::testing::TempDir()) {}
+  // Decisions by id once `ids` distinct articles are decided (or the timeout passed). Counting
+  // records would not do: at-least-once may repeat some.
+  std::map<std::string, std::vector<std::string>> Decided(size_t ids,
+                                                          std::chrono::milliseconds timeout) {
+    std::map<std::string, std::vector<std::string>> by_id;
+    WaitFor(
+        [&] {
+          by_id = ById(kafka_.ReadAll("dedup.decisions", 1u << 30, 3s));
+          return by_id.size() >= ids;
+        },
+        timeout);
+    return by_id;
+  }
   std::string Config(const std::string& group, const std::string& daemon_extra = "") {
     return testing::WriteDaemonConfig(dir_, kafka_.bootstrap(), group, "", -1, "", daemon_extra);
   }
@@ -78,11 +91,10 @@ class ReliabilityTest : public ::testing::Test {
     }
     DaemonProcess b(cfg, dir_ + "/" + group + "-b.log");
     for (size_t i = 0; i < n; ++i) PublishReprint(i, 1);
-    const auto decisions = kafka_.ReadAll("dedup.decisions", 2 * n, 20s);
+    auto by_id = Decided(2 * n, 30s);
     *second_log = b.Log();
     b.Signal(SIGTERM);
     EXPECT_EQ(b.Wait(20s), 0) << b.Log();
-    auto by_id = ById(decisions);
     std::map<std::string, std::vector<std::string>> reprints;
     for (auto& [id, values] : by_id) {
       if (id.find("-site") != std::string::npos) reprints[id] = values;
@@ -189,7 +201,7 @@ TEST_F(ReliabilityTest, SlowFailingAndDownBrokerLosesNothing) {
   kafka_.SetBrokerRtt(1, 300);
   PublishReprint(0, 1);
   PublishReprint(1, 1);
-  ASSERT_EQ(ById(kafka_.ReadAll("dedup.decisions", 4, 30s)).size(), 4u) << d.Log();
+  ASSERT_EQ(Decided(4, 30s).size(), 4u) << d.Log();
   kafka_.SetBrokerRtt(1, 1);  // (0 left the mock broker stalled here)
   // Request errors: fetches fail (retriable), and the decisions topic has no leader for a while.
   kafka_.PushRequestErrors(kFetchApi, {kNotLeaderForPartition, kNotLeaderForPartition,
@@ -199,7 +211,7 @@ TEST_F(ReliabilityTest, SlowFailingAndDownBrokerLosesNothing) {
   PublishWire(3);
   std::this_thread::sleep_for(2s);
   kafka_.SetTopicError("dedup.decisions", 0);
-  ASSERT_EQ(ById(kafka_.ReadAll("dedup.decisions", 6, 30s)).size(), 6u) << d.Log();
+  ASSERT_EQ(Decided(6, 30s).size(), 6u) << d.Log();
   // The broker goes down with input waiting, and comes back. (Everything is published before:
   // the test's own producer does not always reconnect to the mock broker in time.)
   PublishWire(4);
@@ -208,11 +220,13 @@ TEST_F(ReliabilityTest, SlowFailingAndDownBrokerLosesNothing) {
   kafka_.SetBrokerDown(1);
   std::this_thread::sleep_for(2s);
   kafka_.SetBrokerUp(1);
-  const auto decisions = kafka_.ReadAll("dedup.decisions", 9, 60s);
-  const auto by_id = ById(decisions);
+  const auto by_id = Decided(9, 60s);
   EXPECT_EQ(by_id.size(), 9u) << d.Log();
-  // At-least-once allows repeats here; dedupd_replayed_total counts those it saw.
-  EXPECT_GE(decisions.size(), by_id.size());
+  // At-least-once allows repeats here (the group may drop the member while the broker is down,
+  // and input since the last commit is decided again).
+  size_t records = 0;
+  for (const auto& [id, values] : by_id) records += values.size();
+  std::printf("broker faults: %zu inputs, %zu decision records\n", by_id.size(), records);
   d.Signal(SIGTERM);
   EXPECT_EQ(d.Wait(30s), 0) << d.Log();
 }
@@ -229,7 +243,7 @@ TEST_F(ReliabilityTest, SecondInstanceJoiningAndLeavingLosesNothingAndHandsOverS
                         30s))
         << b.Log() << a.Log();
     for (size_t i = 0; i < 4; ++i) PublishReprint(i, 1);
-    ASSERT_EQ(ById(kafka_.ReadAll("dedup.decisions", 8, 30s)).size(), 8u) << a.Log() << b.Log();
+    ASSERT_EQ(Decided(8, 30s).size(), 8u) << a.Log() << b.Log();
     std::this_thread::sleep_for(500ms);
     b.Signal(SIGTERM);
     ASSERT_EQ(b.Wait(30s), 0) << b.Log();
@@ -245,7 +259,7 @@ TEST_F(ReliabilityTest, SecondInstanceJoiningAndLeavingLosesNothingAndHandsOverS
       30s))
       << a.Log();
   for (size_t i = 0; i < 4; ++i) PublishReprint(i, 2);
-  const auto by_id = ById(kafka_.ReadAll("dedup.decisions", 12, 30s));
+  const auto by_id = Decided(12, 30s);
   ASSERT_EQ(by_id.size(), 12u) << a.Log();
   for (size_t i = 0; i < 4; ++i) {
     const std::string id = testing::Stories()[i].id + "-site2";
