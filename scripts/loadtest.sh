@@ -21,6 +21,30 @@ sed -i "s|^\[kafka.consumer\]|[kafka.consumer]\nfetch.wait.max.ms = ${FETCH_WAIT
 start_daemon "$work/dedupd.toml"
 ./build/dedupd-loadgen --brokers "$bootstrap" --input "$input" --count "$count" --rate "$rate" \
   --pid "$daemon_pid" --timeout-s 300
+# dedupd's own share of the latency, from its /metrics: message timestamp -> decision handed to
+# the producer (dedupd_end_to_end_latency_seconds), and the engine stage; histogram bucket bounds.
+addr="$(grep -o 'http endpoint listening" address=[0-9.:]*' "$work/dedupd.log" | sed 's/.*address=//')"
+/usr/bin/python3 - "$addr" <<'PY'
+import sys, urllib.request
+from prometheus_client.parser import text_string_to_metric_families
+text = urllib.request.urlopen("http://%s/metrics" % sys.argv[1], timeout=5).read().decode()
+out = []
+for family in text_string_to_metric_families(text):
+    if family.name not in ("dedupd_end_to_end_latency_seconds", "dedupd_stage_duration_seconds"):
+        continue
+    buckets = {}
+    for s in family.samples:
+        if s.name.endswith("_bucket"):
+            buckets.setdefault(s.labels.get("stage", "in_dedupd"), []).append(
+                (float(s.labels["le"]), s.value))
+    for key in ("in_dedupd", "engine"):
+        b = buckets.get(key)
+        if not b or b[-1][1] == 0:
+            continue
+        q = {p: next(le for le, c in b if c >= p / 100 * b[-1][1]) * 1000 for p in (50, 99)}
+        out.append("%s p50<=%.3g p99<=%.3g" % (key, q[50], q[99]))
+print("dedupd_latency_ms (bucket bounds): " + "  ".join(out))
+PY
 
 # RESTART=1: then stop dedupd, start it again and report how long restoring the index from the
 # input took (restart with state; every article above is re-read without output).
