@@ -110,6 +110,15 @@ absl::Status CheckNotOverridden(const KafkaConfig& c) {
           "kafka.consumer.enable.auto.offset.store: must stay false (dedupd stores an offset "
           "only after the message's outputs are acknowledged)");
     }
+    if (c.exactly_once && k == "enable.auto.commit" && v != "false") {
+      return absl::InvalidArgumentError(
+          "kafka.consumer.enable.auto.commit: must stay false with kafka.exactly_once (offsets "
+          "are committed by the producer's transactions)");
+    }
+    if (c.exactly_once && k == "isolation.level" && v != "read_committed") {
+      return absl::InvalidArgumentError(
+          "kafka.consumer.isolation.level: must stay read_committed with kafka.exactly_once");
+    }
   }
   return absl::OkStatus();
 }

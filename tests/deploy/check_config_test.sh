@@ -37,6 +37,8 @@ expect bad_listen 3 "http.listen" '[http]\nlisten = "localhost"\n'
 expect kafka_property 3 "no.such.property" '[kafka.consumer]\n"no.such.property" = 1\n'
 expect offset_store 3 "enable.auto.offset.store: must stay false" \
   '[kafka.consumer]\n"enable.auto.offset.store" = true\n'
+expect eos_autocommit 3 "enable.auto.commit: must stay false with kafka.exactly_once" \
+  '[kafka]\nexactly_once = true\n[kafka.consumer]\n"enable.auto.commit" = true\n'
 expect hashes 3 "sketch.num_hashes: must be a multiple of 8" '[sketch]\nnum_hashes = 100\n'
 
 "$dedupd" check-config --config "$tmp/missing.toml" >"$tmp/out" 2>&1
