@@ -79,6 +79,10 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   // Restore: true if the message was decided before (below its partition's replay_until); it is
   // then fed to the engine only.
   bool Restoring(const InputMessage& msg);
+  // Publishes the assignment and restore progress to /readyz and the gauges (one place, so the
+  // gauge dedupd_ready and /readyz always agree).
+  void PublishAssignment();
+  bool IsReady() const;
   void FinishRestore(std::pair<std::string, int32_t> tp);
   void CheckRestoreProgress();
   void Defer(std::unique_ptr<Parsed<InputMessage>> m);
@@ -202,16 +206,24 @@ void PipelineImpl::SetReplay(const std::vector<AssignedPartition>& partitions) {
       replay_until_.erase({a.topic, a.partition});
     }
   }
+  PublishAssignment();
+}
+
+void PipelineImpl::PublishAssignment() {
+  assigned_count_.store(assigned_.size());
   restoring_.store(replay_until_.size());
+  metrics_->assigned_partitions.Set(static_cast<double>(assigned_.size()));
   metrics_->restoring_partitions.Set(static_cast<double>(replay_until_.size()));
+  metrics_->ready.Set(IsReady() ? 1 : 0);
+}
+
+bool PipelineImpl::IsReady() const {
+  return running_.load() && assigned_count_.load() > 0 && restoring_.load() == 0;
 }
 
 void PipelineImpl::OnAssign(const std::vector<AssignedPartition>& partitions) {
   for (const AssignedPartition& tp : partitions) assigned_.emplace(tp.topic, tp.partition);
-  assigned_count_.store(assigned_.size());
-  SetReplay(partitions);
-  metrics_->assigned_partitions.Set(static_cast<double>(assigned_.size()));
-  metrics_->ready.Set(running_.load() && !assigned_.empty() && replay_until_.empty() ? 1 : 0);
+  SetReplay(partitions);  // publishes the assignment
 }
 
 bool PipelineImpl::Restoring(const InputMessage& msg) {
@@ -225,14 +237,12 @@ bool PipelineImpl::Restoring(const InputMessage& msg) {
 
 void PipelineImpl::FinishRestore(std::pair<std::string, int32_t> tp) {
   replay_until_.erase(tp);
-  restoring_.store(replay_until_.size());
-  metrics_->restoring_partitions.Set(static_cast<double>(replay_until_.size()));
+  PublishAssignment();
   if (!replay_until_.empty()) return;
   const double secs = Seconds(std::chrono::steady_clock::now() - restore_started_);
   LogInfo("index restored", {{"articles", std::to_string(restored_)},
                              {"seconds", Cat(secs)},
                              {"indexed", std::to_string(engine_->stats().indexed)}});
-  metrics_->ready.Set(running_.load() && !assigned_.empty() ? 1 : 0);
 }
 
 // A restoring partition whose last decided message cannot come (deleted or compacted away):
@@ -590,11 +600,7 @@ void PipelineImpl::OnRevoke(const std::vector<TopicPartition>& partitions) {
       return m->msg.topic() == tp.topic && m->msg.partition() == tp.partition;
     });
   }
-  restoring_.store(replay_until_.size());
-  metrics_->restoring_partitions.Set(static_cast<double>(replay_until_.size()));
-  assigned_count_.store(assigned_.size());
-  metrics_->assigned_partitions.Set(static_cast<double>(assigned_.size()));
-  metrics_->ready.Set(running_.load() && !assigned_.empty() ? 1 : 0);
+  PublishAssignment();
   metrics_->consumer_lag.Clear();
 }
 
@@ -624,6 +630,7 @@ absl::Status PipelineImpl::Run() {
                              {"delivery", eos_ ? "exactly-once" : "at-least-once"},
                              {"restore_state", config_.daemon.restore_state ? "true" : "false"}});
   running_.store(true);
+  PublishAssignment();
   notifier_.Ready("running");
   absl::Status failure;
   while (!stop_.load()) {
@@ -688,7 +695,7 @@ absl::Status PipelineImpl::Run() {
 
 absl::Status PipelineImpl::Shutdown() {
   running_.store(false);
-  metrics_->ready.Set(0);
+  PublishAssignment();  // no longer ready
   notifier_.Stopping();
   LogInfo("shutting down", {{"in_flight", std::to_string(tracker_.in_flight())},
                             {"queued", std::to_string(pool_->Pending())}});
