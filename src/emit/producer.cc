@@ -125,31 +125,30 @@ absl::Status Producer::CommitTransaction(const std::vector<TopicPartitionOffset>
                deadline - std::chrono::steady_clock::now())
                .count()));
   };
-  if (!offsets.empty()) {
-    kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
-    for (const auto& o : offsets) {
-      rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition)->offset = o.offset;
-    }
+  // Runs one transactional step, retrying retriable errors until the deadline; a step that
+  // cannot complete in time, or needs it, aborts the transaction.
+  auto step = [&](std::string_view what, const auto& call) -> absl::Status {
     while (true) {
-      rd_kafka_error_t* e = rd_kafka_send_offsets_to_transaction(
-          rk, list.get(), static_cast<rd_kafka_consumer_group_metadata_t*>(group.raw()), left_ms());
-      if (e == nullptr) break;
-      absl::Status s = TxnError(e, "send_offsets_to_transaction");
+      rd_kafka_error_t* e = call();
+      if (e == nullptr) return absl::OkStatus();
+      absl::Status s = TxnError(e, what);
       if (absl::IsUnavailable(s) && std::chrono::steady_clock::now() < deadline) continue;
       if (absl::IsUnavailable(s)) s = absl::AbortedError(s.message());
       if (absl::IsAborted(s)) (void)AbortTransaction(timeout_ms);
       return s;
     }
+  };
+  if (!offsets.empty()) {
+    kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+    for (const auto& o : offsets) {
+      rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition)->offset = o.offset;
+    }
+    auto* metadata = static_cast<rd_kafka_consumer_group_metadata_t*>(group.raw());
+    DEDUP_RETURN_IF_ERROR(step("send_offsets_to_transaction", [&] {
+      return rd_kafka_send_offsets_to_transaction(rk, list.get(), metadata, left_ms());
+    }));
   }
-  while (true) {
-    rd_kafka_error_t* e = rd_kafka_commit_transaction(rk, left_ms());
-    if (e == nullptr) return absl::OkStatus();
-    absl::Status s = TxnError(e, "commit_transaction");
-    if (absl::IsUnavailable(s) && std::chrono::steady_clock::now() < deadline) continue;
-    if (absl::IsUnavailable(s)) s = absl::AbortedError(s.message());
-    if (absl::IsAborted(s)) (void)AbortTransaction(timeout_ms);
-    return s;
-  }
+  return step("commit_transaction", [&] { return rd_kafka_commit_transaction(rk, left_ms()); });
 }
 
 absl::Status Producer::AbortTransaction(int timeout_ms) {
