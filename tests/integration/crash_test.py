@@ -22,12 +22,13 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from devbroker import DevBroker, fail
 
 WORDS = ("council harbour engineers river budget minister school station winter market "
          "festival hospital farmers island museum library airport village storm bridge "
@@ -36,11 +37,6 @@ WORDS = ("council harbour engineers river budget minister school station winter 
          "exam results study scientists glacier ocean forest wildlife species drought "
          "harvest prices inflation bank loans housing tenants landlords rents plans "
          "protest march square mayor election voters candidates debate policy reform").split()
-
-
-def fail(msg):
-    print("FAIL:", msg, flush=True)
-    sys.exit(1)
 
 
 def filler(rng, i):
@@ -103,24 +99,16 @@ def main():
           % (args.mode, args.kills, args.seconds, args.rate, args.seed), flush=True)
 
     tmp = tempfile.mkdtemp(prefix="dedupd-crash-")
-    boot_file = os.path.join(tmp, "bootstrap")
-    broker = subprocess.Popen([os.path.join(args.build, "dedupd-devbroker"), "--partitions", "2",
-                               "--config", os.path.join(args.source, "config/dedupd.toml"),
-                               "--bootstrap-file", boot_file],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    broker = DevBroker(args.build, args.source, 2, tmp)
     daemon = None
     try:
-        for _ in range(100):
-            if os.path.exists(boot_file) and os.path.getsize(boot_file) > 0:
-                break
-            time.sleep(0.05)
-        bootstrap = open(boot_file).read().strip()
+        bootstrap = broker.bootstrap
         cfg = os.path.join(tmp, "dedupd.toml")
         with open(cfg, "w") as f:
             f.write('[kafka]\nbrokers = "%s"\ngroup_id = "crash"\nexactly_once = %s\n'
                     'transactional_id = "crash-1"\n'
-                    # Static membership: a restarted instance gets its partitions back at once
-                    # instead of after the killed one's session times out.
+                    # Static membership: a real broker hands a restarted instance its partitions
+                    # back at once; the mock still waits out the killed one's session (6 s).
                     '[kafka.consumer]\n"auto.commit.interval.ms" = 200\n"session.timeout.ms" = 6000\n'
                     '"group.instance.id" = "crash-1"\n'
                     '[daemon]\npoll_timeout_ms = 50\n[http]\nlisten = ""\n'
@@ -215,11 +203,7 @@ def main():
     finally:
         if daemon and daemon.proc and daemon.proc.poll() is None:
             daemon.proc.kill()
-        broker.send_signal(signal.SIGTERM)
-        try:
-            broker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            broker.kill()
+        broker.close()
 
 
 if __name__ == "__main__":

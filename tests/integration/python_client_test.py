@@ -19,10 +19,7 @@ import urllib.request
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
+from devbroker import DevBroker, fail
 
 
 def read_topic(bootstrap, topic, want, timeout_s):
@@ -64,18 +61,10 @@ def scrape(log_path):
 def main():
     build, source = sys.argv[1], sys.argv[2]
     tmp = tempfile.mkdtemp(prefix="dedupd-py-")
-    boot_file = os.path.join(tmp, "bootstrap")
-    broker = subprocess.Popen([os.path.join(build, "dedupd-devbroker"), "--partitions", "2",
-                               "--config", os.path.join(source, "config/dedupd.toml"),
-                               "--bootstrap-file", boot_file],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    broker = DevBroker(build, source, 2, tmp)
     daemon = None
     try:
-        for _ in range(100):
-            if os.path.exists(boot_file):
-                break
-            time.sleep(0.05)
-        bootstrap = open(boot_file).read().strip()
+        bootstrap = broker.bootstrap
         cfg = os.path.join(tmp, "dedupd.toml")
         with open(cfg, "w") as f:
             f.write('[kafka]\nbrokers = "%s"\ngroup_id = "py-interop"\n'
@@ -145,11 +134,7 @@ def main():
     finally:
         if daemon and daemon.poll() is None:
             daemon.kill()
-        broker.send_signal(signal.SIGTERM)
-        try:
-            broker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            broker.kill()
+        broker.close()
 
 
 if __name__ == "__main__":
