@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 namespace dedup {
 namespace {
@@ -53,13 +54,11 @@ void AppendLabels(std::string& out, const std::vector<std::string>& names,
   out += '}';
 }
 
-std::string_view TypeName(MetricType t) {
-  switch (t) {
-    case MetricType::kCounter: return "counter";
-    case MetricType::kGauge: return "gauge";
-    case MetricType::kHistogram: return "histogram";
-  }
-  return "untyped";
+template <typename T>
+constexpr std::string_view TypeName() {
+  if constexpr (std::is_same_v<T, Counter>) return "counter";
+  else if constexpr (std::is_same_v<T, Gauge>) return "gauge";
+  else return "histogram";
 }
 
 std::string EscapeHelp(std::string_view v) {
@@ -133,11 +132,10 @@ std::vector<uint64_t> Histogram::CumulativeCounts() const {
 double Histogram::sum() const { return FromBits(sum_bits_.load(std::memory_order_relaxed)); }
 
 template <typename T>
-Family<T>::Family(std::string name, std::string help, MetricType type,
-                  std::vector<std::string> label_names, std::vector<double> bounds)
+Family<T>::Family(std::string name, std::string help, std::vector<std::string> label_names,
+                  std::vector<double> bounds)
     : name_(std::move(name)),
       help_(std::move(help)),
-      type_(type),
       label_names_(std::move(label_names)),
       bounds_(std::move(bounds)) {}
 
@@ -170,7 +168,7 @@ void Family<T>::Render(std::string& out) const {
   out += "\n# TYPE ";
   out += name_;
   out += ' ';
-  out += TypeName(type_);
+  out += TypeName<T>();
   out += '\n';
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [values, series] : series_) {
@@ -217,16 +215,16 @@ Family<Counter>& Registry::AddCounter(std::string name, std::string help,
                                       std::vector<std::string> label_names) {
   std::lock_guard<std::mutex> lock(mu_);
   order_.emplace_back(MetricType::kCounter, counters_.size());
-  return counters_.emplace_back(std::move(name), std::move(help), MetricType::kCounter,
-                                std::move(label_names), std::vector<double>{});
+  return counters_.emplace_back(std::move(name), std::move(help), std::move(label_names),
+                                std::vector<double>{});
 }
 
 Family<Gauge>& Registry::AddGauge(std::string name, std::string help,
                                   std::vector<std::string> label_names) {
   std::lock_guard<std::mutex> lock(mu_);
   order_.emplace_back(MetricType::kGauge, gauges_.size());
-  return gauges_.emplace_back(std::move(name), std::move(help), MetricType::kGauge,
-                              std::move(label_names), std::vector<double>{});
+  return gauges_.emplace_back(std::move(name), std::move(help), std::move(label_names),
+                              std::vector<double>{});
 }
 
 Family<Histogram>& Registry::AddHistogram(std::string name, std::string help,
@@ -234,8 +232,8 @@ Family<Histogram>& Registry::AddHistogram(std::string name, std::string help,
                                           std::vector<std::string> label_names) {
   std::lock_guard<std::mutex> lock(mu_);
   order_.emplace_back(MetricType::kHistogram, histograms_.size());
-  return histograms_.emplace_back(std::move(name), std::move(help), MetricType::kHistogram,
-                                  std::move(label_names), std::move(bounds));
+  return histograms_.emplace_back(std::move(name), std::move(help), std::move(label_names),
+                                  std::move(bounds));
 }
 
 std::string Registry::Render() const {

@@ -81,14 +81,13 @@ class Family {
   void Clear();
 
   // Use Registry::Add*; public only so that the registry can hold families in place.
-  Family(std::string name, std::string help, MetricType type, std::vector<std::string> label_names,
+  Family(std::string name, std::string help, std::vector<std::string> label_names,
          std::vector<double> bounds);
   void Render(std::string& out) const;
 
  private:
 
   std::string name_, help_;
-  MetricType type_;
   std::vector<std::string> label_names_;
   std::vector<double> bounds_;  // histograms only
   mutable std::mutex mu_;
