@@ -3,6 +3,8 @@
 # and runs each for SECONDS (default 30) from the seed corpus in tests/fuzz/corpus/ (copied:
 # the repository's corpus is not written to). A crash leaves its input in build-fuzz/crashes/.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      targets: parse normalize config
+# FUZZ_RUNS=N FUZZ_SEED=S run N inputs per target from seed S instead of for SECONDS: the same
+# inputs on every machine (CI's smoke), so a new finding comes from exploring, not from CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-30}"
@@ -17,11 +19,20 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for t in "${targets[@]}"; do
   corpus="$(mktemp -d)"
   cp tests/fuzz/corpus/"$t"/* "$corpus"/
-  echo "fuzz: $t for ${seconds}s"
-  if ! build-fuzz/tests/fuzz/"${t}"_fuzz "$corpus" -max_total_time="$seconds" -max_len=65536 \
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    budget=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
+    echo "fuzz: $t for $FUZZ_RUNS inputs from seed ${FUZZ_SEED:-1}"
+  else
+    budget=(-max_total_time="$seconds")
+    echo "fuzz: $t for ${seconds}s"
+  fi
+  if ! build-fuzz/tests/fuzz/"${t}"_fuzz "$corpus" "${budget[@]}" -max_len=65536 \
        -rss_limit_mb=2048 -artifact_prefix=build-fuzz/crashes/"$t"- -print_final_stats=1 \
        >"build-fuzz/$t.log" 2>&1; then
     tail -40 "build-fuzz/$t.log"
+    for f in build-fuzz/crashes/"$t"-*; do  # CI keeps only its log: print the input there
+      [ -f "$f" ] && echo "$f, base64: $(base64 -w0 "$f" | head -c 8000)"
+    done
     echo "fuzz: $t FAILED (input in build-fuzz/crashes/)"
     exit 1
   fi
@@ -29,4 +40,4 @@ for t in "${targets[@]}"; do
   echo
   rm -rf "$corpus"
 done
-echo "fuzz: all targets ran ${seconds}s without a finding"
+echo "fuzz: all targets ran without a finding"

@@ -126,7 +126,8 @@ char MapAsciiControl(char c) {
   return c;
 }
 
-// Collapses spaces, trims lines, folds ASCII case, and turns \r\n and \r into \n.
+// Collapses spaces, trims lines, folds ASCII case, turns \r\n and \r into \n and runs of line
+// breaks into one.
 std::string CollapseAscii(std::string_view s, bool fold_case) {
   // The output is never longer than the input: write through a pointer, trim at the end.
   std::string out(s.size(), '\0');
@@ -152,7 +153,9 @@ std::string CollapseAscii(std::string_view s, bool fold_case) {
     }
     if (MapAsciiControl(c) == '\n') {
       pending_space = false;
-      *o++ = '\n';
+      // Blank lines carry nothing (lines without words are dropped): one break per run, so how
+      // a CR and a following NEL or U+2028 pair up cannot change the result.
+      if (o == begin || o[-1] != '\n') *o++ = '\n';
     } else {
       pending_space = true;  // space, tab, other control characters, DEL
     }

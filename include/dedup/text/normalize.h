@@ -5,8 +5,9 @@
 //   - HTML entities are decoded once (&amp; &quot; &#39; &#x2019; &rsquo; and ~100 named ones);
 //   - Unicode NFKC compatibility normalisation and case folding (utf8proc);
 //   - quote, apostrophe, dash and space variants are lumped to their ASCII forms;
-//   - line breaks (\r\n, \r, U+2028, U+2029) become '\n'; tabs and other control characters become
-//     spaces; runs of spaces collapse to one and lines are trimmed;
+//   - line breaks (\r\n, \r, NEL, U+2028, U+2029) become '\n' and a run of them (blank lines)
+//     one '\n'; tabs and other control characters become spaces; runs of spaces collapse to one
+//     and lines are trimmed;
 //   - digits are kept: numbers are what tell two templated briefs apart.
 // Pure ASCII input takes a fast path that gives the same result as the full path.
 //
