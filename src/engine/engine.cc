@@ -1,6 +1,6 @@
 #include "dedup/engine/engine.h"
 
-#include <xxhash.h>
+#include "dedup/base/hash.h"
 
 #include <algorithm>
 #include <array>
@@ -112,7 +112,7 @@ class EngineImpl final : public Engine {
     return {signatures_.data() + static_cast<size_t>(h) * n, n};
   }
   uint32_t InternSource(std::string_view source);
-  static uint64_t IdHash(std::string_view id) { return XXH3_64bits(id.data(), id.size()); }
+  static uint64_t IdHash(std::string_view id) { return Hash64(id.data(), id.size()); }
   // The live document with this id, if any.
   std::optional<DocHandle> FindId(std::string_view id) const;
   DocHandle Allocate();

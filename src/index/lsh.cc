@@ -1,6 +1,6 @@
 #include "dedup/index/lsh.h"
 
-#include <xxhash.h>
+#include "dedup/base/hash.h"
 
 #include <algorithm>
 #include <cmath>
@@ -51,7 +51,7 @@ LshIndex::LshIndex(LshParams params, size_t max_per_bucket)
 
 uint32_t LshIndex::BandKey(int band, std::span<const uint16_t> sig) const {
   const size_t r = static_cast<size_t>(params_.rows);
-  return static_cast<uint32_t>(XXH3_64bits_withSeed(sig.data() + static_cast<size_t>(band) * r,
+  return static_cast<uint32_t>(Hash64(sig.data() + static_cast<size_t>(band) * r,
                                                     r * sizeof(uint16_t),
                                                     static_cast<uint64_t>(band)));
 }

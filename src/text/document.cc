@@ -1,6 +1,6 @@
 #include "dedup/text/document.h"
 
-#include <xxhash.h>
+#include "dedup/base/hash.h"
 
 #include "dedup/text/normalize.h"
 #include "dedup/text/shingle.h"
@@ -84,7 +84,7 @@ void HashNumbers(std::string_view text, std::vector<uint64_t>& out) {
       date_end = i;
       continue;
     }
-    out.push_back(XXH3_64bits(number.data(), number.size()));
+    out.push_back(Hash64(number.data(), number.size()));
   }
 }
 
@@ -109,7 +109,7 @@ void AnalyzeText(std::string_view raw, Document& doc) {
       line.first_word = static_cast<uint32_t>(doc.word_hashes.size());
       line.num_words = static_cast<uint32_t>(words.size());
       for (std::string_view w : words) doc.word_hashes.push_back(HashWord(w));
-      line.hash = XXH3_64bits(doc.word_hashes.data() + line.first_word,
+      line.hash = Hash64(doc.word_hashes.data() + line.first_word,
                               line.num_words * sizeof(uint64_t));
       doc.lines.push_back(line);
     }

@@ -1,13 +1,11 @@
 #include "dedup/text/shingle.h"
 
-#include <xxhash.h>
+#include "dedup/base/hash.h"
 
 #include <algorithm>
 #include <string_view>
 
 namespace dedup {
-
-uint64_t HashWord(std::string_view word) { return XXH3_64bits(word.data(), word.size()); }
 
 int LeadShingles(std::span<const uint64_t> word_hashes, int k, uint16_t* out) {
   const size_t n = word_hashes.size();
@@ -15,11 +13,11 @@ int LeadShingles(std::span<const uint64_t> word_hashes, int k, uint16_t* out) {
   if (n == 0) return 0;
   int count = 0;
   if (n <= kk) {
-    const uint64_t h = XXH3_64bits(word_hashes.data(), n * sizeof(uint64_t));
+    const uint64_t h = Hash64(word_hashes.data(), n * sizeof(uint64_t));
     out[count++] = static_cast<uint16_t>(h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48));
   } else {
     for (size_t i = 0; i + kk <= n && count < kLeadShingles; ++i) {
-      const uint64_t h = XXH3_64bits(word_hashes.data() + i, kk * sizeof(uint64_t));
+      const uint64_t h = Hash64(word_hashes.data() + i, kk * sizeof(uint64_t));
       out[count++] = static_cast<uint16_t>(h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48));
     }
   }
@@ -33,7 +31,7 @@ void DistinctShingles(std::span<const uint64_t> word_hashes, int k, std::vector<
   if (n == 0) return;
   const size_t kk = static_cast<size_t>(k);
   if (n <= kk) {
-    out.push_back(XXH3_64bits(word_hashes.data(), n * sizeof(uint64_t)));
+    out.push_back(Hash64(word_hashes.data(), n * sizeof(uint64_t)));
     return;
   }
   const size_t m = n - kk + 1;
@@ -44,7 +42,7 @@ void DistinctShingles(std::span<const uint64_t> word_hashes, int k, std::vector<
   bool have_zero = false;
   out.reserve(m);
   for (size_t i = 0; i < m; ++i) {
-    const uint64_t h = XXH3_64bits(word_hashes.data() + i, kk * sizeof(uint64_t));
+    const uint64_t h = Hash64(word_hashes.data() + i, kk * sizeof(uint64_t));
     if (h == 0) {
       if (!have_zero) out.push_back(0);
       have_zero = true;

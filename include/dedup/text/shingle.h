@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dedup/base/hash.h"
+
 namespace dedup {
 
 // REQUIRES: k >= 1. Replaces the contents of `out`.
@@ -28,7 +30,7 @@ inline constexpr int kLeadShingles = 24;
 int LeadShingles(std::span<const uint64_t> word_hashes, int k, uint16_t* out);
 
 // Hash of one word's bytes, as used in Document::word_hashes.
-uint64_t HashWord(std::string_view word);
+inline uint64_t HashWord(std::string_view word) { return Hash64(word.data(), word.size()); }
 
 }  // namespace dedup
 
