@@ -4,6 +4,7 @@
 
 #include "dedup/text/normalize.h"
 #include "dedup/text/shingle.h"
+#include "swar.h"
 
 namespace dedup {
 
@@ -53,6 +54,9 @@ void HashNumbers(std::string_view text, std::vector<uint64_t>& out) {
   while (i < text.size()) {
     if (!IsDigit(text[i])) {
       ++i;
+      i += swar::RunLength(
+          text.substr(i), [](uint64_t v) { return swar::BytesInRange(v, '0', '9'); },
+          [](unsigned char c) { return c >= '0' && c <= '9'; });
       continue;
     }
     if (i > 0 && IsLower(text[i - 1])) {  // digits inside a word ("b747", "q3") are the word's

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
+#include "swar.h"
 
 namespace dedup {
 namespace {
@@ -112,12 +113,28 @@ size_t DecodeEntity(std::string_view s, size_t i, std::string& out) {
   return semi - i + 1;
 }
 
-bool IsAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
+using swar::BytesBelow;
+using swar::BytesEqual;
+using swar::FirstFlagged;
+using swar::FoldAscii8;
+using swar::kHighBits;
+using swar::Load8;
+using swar::RunLength;
+using swar::Store8;
+
+// Bytes before the first non-ASCII byte.
+size_t AsciiRun(std::string_view s) {
+  return RunLength(s, [](uint64_t v) { return v & kHighBits; },
+                   [](unsigned char c) { return c >= 0x80; });
 }
+
+// Bytes before the first non-ASCII byte or '&' (what entity decoding must look at).
+size_t PlainRun(std::string_view s) {
+  return RunLength(s, [](uint64_t v) { return (v & kHighBits) | BytesEqual(v, '&'); },
+                   [](unsigned char c) { return c >= 0x80 || c == '&'; });
+}
+
+bool IsAscii(std::string_view s) { return AsciiRun(s) == s.size(); }
 
 // Maps ASCII control characters: line breaks to '\n', everything else to ' ' (NUL included).
 char MapAsciiControl(char c) {
@@ -136,6 +153,23 @@ std::string CollapseAscii(std::string_view s, bool fold_case) {
   bool pending_space = false;
   const size_t n = s.size();
   for (size_t i = 0; i < n; ++i) {
+    // Eight bytes at a time up to the next space, control character or DEL. Writing all eight
+    // is safe: o never runs ahead of i (each byte in, at most one out; a pending space stands
+    // for at least one byte read), so o + 8 <= begin + n.
+    while (i + 8 <= n) {
+      const uint64_t v = Load8(s.data() + i);
+      const uint64_t stop = BytesBelow(v, ' ' + 1) | BytesEqual(v, 0x7F);
+      const size_t k = stop == 0 ? 8 : FirstFlagged(stop);
+      if (k == 0) break;
+      if (pending_space) {
+        if (o != begin && o[-1] != '\n') *o++ = ' ';
+        pending_space = false;
+      }
+      Store8(o, fold_case ? FoldAscii8(v) : v);
+      o += k;
+      i += k;
+    }
+    if (i >= n) break;
     char c = s[i];
     const unsigned char u = static_cast<unsigned char>(c);
     if (u > ' ' && u != 0x7F) {  // the common case: a visible character (or a UTF-8 byte)
@@ -221,6 +255,10 @@ std::string DecodeEntitiesAndRepairUtf8(std::string_view raw) {
   out.reserve(raw.size());
   size_t i = 0;
   while (i < raw.size()) {
+    const size_t plain = PlainRun(raw.substr(i));
+    out.append(raw.data() + i, plain);
+    i += plain;
+    if (i == raw.size()) break;
     const unsigned char c = static_cast<unsigned char>(raw[i]);
     if (c == '&') {
       const size_t n = DecodeEntity(raw, i, out);
@@ -252,24 +290,21 @@ std::string DecodeEntitiesAndRepairUtf8(std::string_view raw) {
 }
 
 std::string NormalizeText(std::string_view raw) {
-  if (IsAscii(raw) && raw.find('&') == std::string_view::npos) {
-    return CollapseAscii(raw, /*fold_case=*/true);
-  }
+  if (PlainRun(raw) == raw.size()) return CollapseAscii(raw, /*fold_case=*/true);
   std::string decoded = DecodeEntitiesAndRepairUtf8(raw);
   if (IsAscii(decoded)) return CollapseAscii(decoded, /*fold_case=*/true);
-  // ASCII is folded here directly; only the runs of non-ASCII characters go through utf8proc
-  // (which dominated the cost when it was handed whole articles for a few curly quotes).
+  // ASCII runs are copied as they are (CollapseAscii folds their case); only the runs of
+  // non-ASCII characters go through utf8proc (which dominated the cost when it was handed whole
+  // articles for a few curly quotes).
   std::string folded;
   folded.reserve(decoded.size());
   const std::string_view d = decoded;
   size_t i = 0;
   while (i < d.size()) {
-    const unsigned char c = static_cast<unsigned char>(d[i]);
-    if (c < 0x80) {
-      folded.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : static_cast<char>(c));
-      ++i;
-      continue;
-    }
+    const size_t ascii = AsciiRun(d.substr(i));
+    folded.append(d.data() + i, ascii);
+    i += ascii;
+    if (i == d.size()) break;
     size_t e = i;
     while (e < d.size() && static_cast<unsigned char>(d[e]) >= 0x80) ++e;
     size_t start = i;
@@ -287,7 +322,7 @@ std::string NormalizeText(std::string_view raw) {
     MapNonAsciiSegment(d.substr(start, e - start), folded);
     i = e;
   }
-  return CollapseAscii(folded, /*fold_case=*/false);
+  return CollapseAscii(folded, /*fold_case=*/true);  // utf8proc's output has no upper case left
 }
 
 std::string NormalizeTextReference(std::string_view raw) {
@@ -324,10 +359,15 @@ void Tokenize(std::string_view s, std::vector<std::string_view>& words) {
       if (kAsciiWordChar[c]) {
         if (start == std::string_view::npos) start = i;
         ++i;
-        while (i < n && static_cast<unsigned char>(s[i]) < 0x80 &&
-               kAsciiWordChar[static_cast<unsigned char>(s[i])]) {
-          ++i;
-        }
+        i += swar::RunLength(
+            s.substr(i),
+            [](uint64_t v) {
+              using swar::BytesInRange;
+              return ~(BytesInRange(v, '0', '9') | BytesInRange(v, 'a', 'z') |
+                       BytesInRange(v, 'A', 'Z')) &
+                     swar::kHighBits;
+            },
+            [](unsigned char b) { return b >= 0x80 || !kAsciiWordChar[b]; });
       } else {
         if (start != std::string_view::npos) {
           words.push_back(s.substr(start, i - start));

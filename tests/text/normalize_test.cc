@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,49 @@ TEST(Normalize, EqualsReferenceOnRandomMixedText) {
     const int n = 1 + static_cast<int>(rng() % 12);
     for (int i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
     ASSERT_EQ(NormalizeText(s), NormalizeTextReference(s)) << "input: " << s;
+  }
+}
+
+}  // namespace
+}  // namespace dedup
+
+namespace dedup {
+namespace {
+
+// Tokenize (eight bytes at a time over ASCII words) against a byte-by-byte definition, on
+// random text of letters, digits, punctuation, spaces and one two-byte letter (é).
+TEST(Tokenize, EqualsBytewiseDefinitionOnRandomText) {
+  const std::string alphabet = "abzAZ09 .,-'\n";
+  std::mt19937 rng(11);
+  for (int t = 0; t < 20000; ++t) {
+    std::string s;
+    const int n = static_cast<int>(rng() % 40);
+    for (int i = 0; i < n; ++i) {
+      if (rng() % 16 == 0) {
+        s += "\xC3\xA9";
+      } else {
+        s += alphabet[rng() % alphabet.size()];
+      }
+    }
+    std::vector<std::string> want;
+    std::string word;
+    for (size_t i = 0; i < s.size(); ++i) {
+      const char c = s[i];
+      if (static_cast<unsigned char>(c) >= 0x80) {
+        word += s.substr(i, 2);
+        ++i;
+      } else if (std::isalnum(static_cast<unsigned char>(c)) != 0) {
+        word += c;
+      } else if (!word.empty()) {
+        want.push_back(word);
+        word.clear();
+      }
+    }
+    if (!word.empty()) want.push_back(word);
+    std::vector<std::string_view> got_views;
+    Tokenize(s, got_views);
+    const std::vector<std::string> got(got_views.begin(), got_views.end());
+    ASSERT_EQ(got, want) << "input: " << s;
   }
 }
 
