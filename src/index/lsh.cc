@@ -116,22 +116,31 @@ void LshIndex::BandTable::Remove(uint32_t h, DocHandle doc) {
   --size_;
 }
 
-void LshIndex::Insert(DocHandle doc, std::span<const uint16_t> sig) {
+const uint32_t* LshIndex::KeysPrefetched(std::span<const uint16_t> sig) {
+  keys_.resize(static_cast<size_t>(params_.bands));
   for (int b = 0; b < params_.bands; ++b) {
-    tables_[static_cast<size_t>(b)].Insert(BandKey(b, sig), doc, max_per_bucket_);
+    const size_t band = static_cast<size_t>(b);
+    keys_[band] = BandKey(b, sig);
+    tables_[band].Prefetch(keys_[band]);
   }
+  return keys_.data();
+}
+
+void LshIndex::Insert(DocHandle doc, std::span<const uint16_t> sig) {
+  const uint32_t* keys = KeysPrefetched(sig);
+  for (size_t b = 0; b < tables_.size(); ++b) tables_[b].Insert(keys[b], doc, max_per_bucket_);
 }
 
 void LshIndex::Remove(DocHandle doc, std::span<const uint16_t> sig) {
-  for (int b = 0; b < params_.bands; ++b) tables_[static_cast<size_t>(b)].Remove(BandKey(b, sig), doc);
+  const uint32_t* keys = KeysPrefetched(sig);
+  for (size_t b = 0; b < tables_.size(); ++b) tables_[b].Remove(keys[b], doc);
 }
 
 void LshIndex::Query(std::span<const uint16_t> sig, std::vector<DocHandle>& out) {
   const size_t start = out.size();
   found_.clear();
-  for (int b = 0; b < params_.bands; ++b) {
-    tables_[static_cast<size_t>(b)].Find(BandKey(b, sig), found_);
-  }
+  const uint32_t* keys = KeysPrefetched(sig);
+  for (size_t b = 0; b < tables_.size(); ++b) tables_[b].Find(keys[b], found_);
   // A document found in several bands is reported once: mark each with this query's stamp
   // (cheaper than sorting the raw hits, most of which are repeats).
   if (++query_stamp_ == 0) {
