@@ -19,6 +19,46 @@ void ClusterSet::set_config(const ClusterConfig& config) {
   for (MemberState& s : members_) {
     if (s.cluster != kNoCluster) s.priority = Priority(s.source);
   }
+  // The order changed: rebuild every live cluster's heap (bottom-up, O(members)).
+  for (Cluster& c : clusters_) {
+    if (!c.live) continue;
+    for (size_t i = c.members.size() / 2; i-- > 0;) SiftDown(c, i);
+  }
+}
+
+void ClusterSet::Place(Cluster& c, size_t i, MemberHandle m) {
+  c.members[i] = m;
+  members_[m].pos = static_cast<uint32_t>(i);
+}
+
+void ClusterSet::SiftUp(Cluster& c, size_t i) {
+  const MemberHandle m = c.members[i];
+  while (i > 0) {
+    const size_t parent = (i - 1) / 2;
+    if (!Better(m, c.members[parent])) break;
+    Place(c, i, c.members[parent]);
+    i = parent;
+  }
+  Place(c, i, m);
+}
+
+void ClusterSet::SiftDown(Cluster& c, size_t i) {
+  const MemberHandle m = c.members[i];
+  const size_t n = c.members.size();
+  while (true) {
+    size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && Better(c.members[child + 1], c.members[child])) ++child;
+    if (!Better(c.members[child], m)) break;
+    Place(c, i, c.members[child]);
+    i = child;
+  }
+  Place(c, i, m);
+}
+
+void ClusterSet::Push(Cluster& c, MemberHandle m) {
+  c.members.push_back(m);
+  SiftUp(c, c.members.size() - 1);
 }
 
 int ClusterSet::Priority(std::string_view source) const {
@@ -64,7 +104,6 @@ ClusterHandle ClusterSet::Create(std::string name, MemberHandle m, const MemberT
   Cluster& cl = clusters_[c];
   cl.name = std::move(name);
   cl.members.clear();
-  cl.canonical = m;
   cl.created = ++created_total_;
   cl.live = true;
   ++live_;
@@ -81,10 +120,7 @@ void ClusterSet::Join(ClusterHandle c, MemberHandle m, const MemberTraits& trait
   s.length_words = traits.length_words;
   s.priority = Priority(s.source);
   s.cluster = c;
-  Cluster& cl = clusters_[c];
-  s.pos = static_cast<uint32_t>(cl.members.size());
-  cl.members.push_back(m);
-  if (cl.members.size() == 1 || Better(m, cl.canonical)) cl.canonical = m;
+  Push(clusters_[c], m);
 }
 
 ClusterHandle ClusterSet::Merge(ClusterHandle a, ClusterHandle b) {
@@ -98,12 +134,9 @@ ClusterHandle ClusterSet::Merge(ClusterHandle a, ClusterHandle b) {
     std::swap(survivor, absorbed);
   }
   for (MemberHandle m : small->members) {
-    MemberState& s = members_[m];
-    s.cluster = survivor;
-    s.pos = static_cast<uint32_t>(big->members.size());
-    big->members.push_back(m);
+    members_[m].cluster = survivor;
+    Push(*big, m);
   }
-  if (Better(small->canonical, big->canonical)) big->canonical = small->canonical;
   small->members.clear();
   small->members.shrink_to_fit();
   small->live = false;
@@ -113,34 +146,29 @@ ClusterHandle ClusterSet::Merge(ClusterHandle a, ClusterHandle b) {
   return survivor;
 }
 
-void ClusterSet::Repick(Cluster& c) {
-  c.canonical = c.members.front();
-  for (MemberHandle m : c.members) {
-    if (Better(m, c.canonical)) c.canonical = m;
-  }
-}
-
 void ClusterSet::Remove(MemberHandle m) {
   if (m >= members_.size() || members_[m].cluster == kNoCluster) return;
   MemberState& s = members_[m];
   const ClusterHandle ch = s.cluster;
   Cluster& c = clusters_[ch];
-  const uint32_t pos = s.pos;
+  const size_t pos = s.pos;
   const MemberHandle last = c.members.back();
-  c.members[pos] = last;
-  members_[last].pos = pos;
   c.members.pop_back();
   s.cluster = kNoCluster;
   s.source = {};
+  if (pos < c.members.size()) {
+    // The last member fills the hole, then moves up or down to its place.
+    Place(c, pos, last);
+    SiftUp(c, pos);
+    SiftDown(c, members_[last].pos);
+  }
   if (c.members.empty()) {
     c.live = false;
     c.name.clear();
     c.members.shrink_to_fit();
     free_.push_back(ch);
     --live_;
-    return;
   }
-  if (c.canonical == m) Repick(c);
 }
 
 }  // namespace dedup

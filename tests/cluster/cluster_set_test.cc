@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
 namespace dedup {
 namespace {
 
@@ -80,6 +87,81 @@ TEST(ClusterSet, RemovingCanonicalRepicksAndEmptyClusterDies) {
   const ClusterHandle d = cs.Create("d", 0, T(1, 4, 10, "s"));
   EXPECT_EQ(d, c);
   EXPECT_EQ(cs.Name(d), "d");
+}
+
+// Random joins, merges, removals and policy changes against a model that finds each
+// cluster's canonical by scanning all its members.
+TEST(ClusterSet, CanonicalEqualsTheBestMemberUnderRandomOperations) {
+  const std::vector<std::string> sources = {"Wire", "Paper", "Blog", "Site"};
+  std::vector<ClusterConfig> configs(3);
+  configs[1].canonical_policy = CanonicalPolicy::kLongest;
+  configs[2].canonical_policy = CanonicalPolicy::kSourcePriority;
+  configs[2].source_priority = {"Paper", "Wire"};
+  size_t policy = 0;
+  ClusterSet cs(configs[policy]);
+  std::mt19937 rng(5);
+  std::map<MemberHandle, MemberTraits> traits;
+  std::map<MemberHandle, ClusterHandle> cluster_of;
+  const auto better = [&](MemberHandle a, MemberHandle b) {
+    const MemberTraits& x = traits[a];
+    const MemberTraits& y = traits[b];
+    const ClusterConfig& cfg = configs[policy];
+    const auto rank = [&](std::string_view src) {
+      const auto it = std::find(cfg.source_priority.begin(), cfg.source_priority.end(), src);
+      return it == cfg.source_priority.end() ? 1000
+                                             : static_cast<int>(it - cfg.source_priority.begin());
+    };
+    if (cfg.canonical_policy == CanonicalPolicy::kLongest && x.length_words != y.length_words) {
+      return x.length_words > y.length_words;
+    }
+    if (cfg.canonical_policy == CanonicalPolicy::kSourcePriority &&
+        rank(x.source) != rank(y.source)) {
+      return rank(x.source) < rank(y.source);
+    }
+    if (x.published_at != y.published_at) return x.published_at < y.published_at;
+    return x.arrival < y.arrival;
+  };
+  MemberHandle next = 0;
+  for (int step = 0; step < 6000; ++step) {
+    const int op = static_cast<int>(rng() % 100);
+    std::vector<MemberHandle> live;
+    for (const auto& [m, c] : cluster_of) live.push_back(m);
+    if (op < 45 || live.empty()) {  // a new member, in a new cluster or an existing one
+      const MemberHandle m = next++;
+      traits[m] = MemberTraits{static_cast<EventTimeMs>(rng() % 50), m,
+                               static_cast<uint32_t>(rng() % 20), sources[rng() % sources.size()]};
+      if (live.empty() || rng() % 4 == 0) {
+        cluster_of[m] = cs.Create("c" + std::to_string(m), m, traits[m]);
+      } else {
+        const ClusterHandle c = cluster_of[live[rng() % live.size()]];
+        cs.Join(c, m, traits[m]);
+        cluster_of[m] = c;
+      }
+    } else if (op < 80) {  // the oldest member leaves (window eviction), or a random one
+      const MemberHandle m = rng() % 2 == 0 ? live.front() : live[rng() % live.size()];
+      cs.Remove(m);
+      cluster_of.erase(m);
+    } else if (op < 98) {
+      const ClusterHandle a = cluster_of[live[rng() % live.size()]];
+      const ClusterHandle b = cluster_of[live[rng() % live.size()]];
+      const ClusterHandle survivor = cs.Merge(a, b);
+      for (auto& [m, c] : cluster_of) {
+        if (c == a || c == b) c = survivor;
+      }
+    } else {
+      policy = (policy + 1) % configs.size();
+      cs.set_config(configs[policy]);
+    }
+    std::map<ClusterHandle, std::vector<MemberHandle>> by_cluster;
+    for (const auto& [m, c] : cluster_of) by_cluster[c].push_back(m);
+    ASSERT_EQ(cs.num_clusters(), by_cluster.size());
+    for (const auto& [c, ms] : by_cluster) {
+      ASSERT_EQ(cs.Size(c), ms.size());
+      const MemberHandle best = *std::min_element(ms.begin(), ms.end(), better);
+      ASSERT_EQ(cs.Canonical(c), best) << "step " << step << ", cluster of " << ms.size();
+      for (MemberHandle m : ms) ASSERT_EQ(cs.ClusterOf(m), c);
+    }
+  }
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 //   source_priority - the source listed first in the priority list (unlisted sources rank
 //                     after all listed ones), then earliest published_at, then earliest arrival.
 // Merging moves the smaller cluster's members into the larger (the older one on a tie), so each
-// member moves O(log n) times. Removing the canonical member picks a new one among the rest.
+// member moves O(log n) times. A cluster's members form a binary heap under the policy's order
+// (the canonical on top), so joining, and removing any member (the canonical included: window
+// eviction removes the earliest first), cost O(log n) however large the story grows.
 //
 // Thread-safety: not thread-safe; one owner (the engine) calls it.
 #ifndef DEDUP_CLUSTER_CLUSTER_SET_H_
@@ -51,7 +53,8 @@ class ClusterSet {
 
   ClusterHandle ClusterOf(MemberHandle m) const;
   const std::string& Name(ClusterHandle c) const { return clusters_[c].name; }
-  MemberHandle Canonical(ClusterHandle c) const { return clusters_[c].canonical; }
+  MemberHandle Canonical(ClusterHandle c) const { return clusters_[c].members.front(); }
+  // In no particular order (heap order).
   const std::vector<MemberHandle>& Members(ClusterHandle c) const { return clusters_[c].members; }
   size_t Size(ClusterHandle c) const { return clusters_[c].members.size(); }
   // When c was created (a counter; smaller is older).
@@ -61,20 +64,20 @@ class ClusterSet {
   uint64_t clusters_created() const { return created_total_; }
   uint64_t clusters_merged() const { return merged_total_; }
 
-  // Replaces the canonical policy. Existing canonicals stay until their cluster next changes.
+  // Replaces the canonical policy; every cluster's canonical follows it at once (the engine
+  // publishes it with the cluster's next update).
   void set_config(const ClusterConfig& config);
 
  private:
   struct Cluster {
     std::string name;
-    std::vector<MemberHandle> members;
-    MemberHandle canonical = 0;
+    std::vector<MemberHandle> members;  // a heap: members[0] is the canonical
     uint64_t created = 0;
     bool live = false;
   };
   struct MemberState {
     ClusterHandle cluster = kNoCluster;
-    uint32_t pos = 0;  // index in the cluster's member vector
+    uint32_t pos = 0;  // index in the cluster's member heap
     EventTimeMs published_at = 0;
     uint64_t arrival = 0;
     uint32_t length_words = 0;
@@ -85,7 +88,11 @@ class ClusterSet {
   bool Better(MemberHandle a, MemberHandle b) const;  // a preferred to b as canonical
   int Priority(std::string_view source) const;
   MemberState& State(MemberHandle m);
-  void Repick(Cluster& c);
+  // Heap maintenance over Cluster::members, keeping MemberState::pos current.
+  void Place(Cluster& c, size_t i, MemberHandle m);
+  void SiftUp(Cluster& c, size_t i);
+  void SiftDown(Cluster& c, size_t i);
+  void Push(Cluster& c, MemberHandle m);
 
   ClusterConfig config_;
   absl::flat_hash_map<std::string, int> priority_;
