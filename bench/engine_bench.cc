@@ -92,6 +92,22 @@ void BM_MinHash(benchmark::State& state) {
 }
 BENCHMARK(BM_MinHash)->DenseRange(0, static_cast<int>(AvailableMinHashKernels().size()) - 1);
 
+// Signature version 2 ([sketch] algorithm = "oph", the default): one hash per shingle.
+void BM_OnePermutation(benchmark::State& state) {
+  Document doc;
+  AnalyzeText(LongBody(0), doc);
+  std::vector<uint64_t> shingles;
+  ShingleSet(doc.word_hashes, 5, shingles);
+  MinHasher hasher(128, 1, AvailableMinHashKernels().front(), SketchAlgorithm::kOnePermutation);
+  std::vector<uint32_t> sig(128);
+  for (auto _ : state) {
+    hasher.Sign(shingles, sig);
+    benchmark::DoNotOptimize(sig.data());
+  }
+  state.SetLabel("oph shingles=" + std::to_string(shingles.size()));
+}
+BENCHMARK(BM_OnePermutation);
+
 // LSH insert + query + remove on a window of 100,000 documents: signatures of 4,000 stories with
 // 10% of their values changed per copy (25 copies of each in the window, as large stories
 // have), at the default 28 bands x 2 rows and bucket cap.

@@ -17,7 +17,8 @@ double NowSeconds() {
 
 }  // namespace
 
-DaemonMetrics::DaemonMetrics(std::string_view version, std::string_view kernel)
+DaemonMetrics::DaemonMetrics(std::string_view version, std::string_view kernel,
+                             int signature_version)
     : consumed(registry.AddCounter("dedupd_articles_consumed_total",
                                    "Input messages consumed from Kafka (restore re-reads "
                                    "included).").Get()),
@@ -118,9 +119,11 @@ DaemonMetrics::DaemonMetrics(std::string_view version, std::string_view kernel)
   registry.AddGauge("dedupd_build_info", "Build information; the value is 1.", {"version"})
       .WithLabels({std::string(version)})
       .Set(1);
-  registry.AddGauge("dedupd_minhash_kernel_info", "The MinHash kernel in use; the value is 1.",
-                    {"kernel"})
-      .WithLabels({std::string(kernel)})
+  registry.AddGauge("dedupd_minhash_kernel_info",
+                    "What signs articles (\"oph\" or a MinHash kernel) and the signature "
+                    "version; the value is 1.",
+                    {"kernel", "signature_version"})
+      .WithLabels({std::string(kernel), std::to_string(signature_version)})
       .Set(1);
   for (const char* r : {"ok", "invalid", "restart_required"}) reloads.WithLabels({r});
   for (const char* r : {"committed", "aborted"}) transactions.WithLabels({r});

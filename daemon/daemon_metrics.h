@@ -14,7 +14,7 @@
 namespace dedup {
 
 struct DaemonMetrics {
-  DaemonMetrics(std::string_view version, std::string_view kernel);
+  DaemonMetrics(std::string_view version, std::string_view kernel, int signature_version);
 
   // Refreshes the process_* gauges from /proc/self, then renders everything.
   std::string Render();

@@ -227,7 +227,8 @@ int CmdCheckConfig(const Flags& f) {
     return kExitConfig;
   }
   const LshParams& p = (*engine)->lsh_params();
-  std::cout << *f.config << ": OK (minhash kernel " << (*engine)->kernel_name() << ", LSH "
+  std::cout << *f.config << ": OK (sketch " << (*engine)->kernel_name() << ", signature version "
+            << (*engine)->signature_version() << ", LSH "
             << p.bands << " bands x " << p.rows << " rows)\n";
   return 0;
 }

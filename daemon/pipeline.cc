@@ -131,7 +131,8 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
 
 absl::Status PipelineImpl::Init() {
   DEDUP_ASSIGN_OR_RETURN(engine_, Engine::Create(config_));
-  metrics_ = std::make_unique<DaemonMetrics>(options_.version, engine_->kernel_name());
+  metrics_ = std::make_unique<DaemonMetrics>(options_.version, engine_->kernel_name(),
+                                             engine_->signature_version());
   const int workers = config_.daemon.workers >= 0
                           ? config_.daemon.workers
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -626,7 +627,8 @@ absl::Status PipelineImpl::Run() {
   LogInfo("dedupd running", {{"brokers", config_.kafka.brokers},
                              {"workers", std::to_string(config_.daemon.workers)},
                              {"group", config_.kafka.group_id},
-                             {"minhash_kernel", std::string(engine_->kernel_name())},
+                             {"sketch_kernel", std::string(engine_->kernel_name())},
+                             {"signature_version", std::to_string(engine_->signature_version())},
                              {"delivery", eos_ ? "exactly-once" : "at-least-once"},
                              {"restore_state", config_.daemon.restore_state ? "true" : "false"}});
   running_.store(true);

@@ -198,6 +198,8 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
          return absl::OkStatus();
        }},
       {"sketch.seed", [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 0, kMaxI64, c.sketch.seed); }},
+      {"sketch.algorithm",
+       [](auto& n, auto& k, Config& c) { return ReadChoice(n, k, {"oph", "minhash"}, c.sketch.algorithm); }},
       {"sketch.kernel",
        [](auto& n, auto& k, Config& c) { return ReadChoice(n, k, {"auto", "scalar", "avx2", "avx512"}, c.sketch.kernel); }},
       // [index]
@@ -361,6 +363,7 @@ std::vector<ConfigChange> DiffConfigs(const Config& a, const Config& b) {
   DEDUP_KEY(boilerplate, max_headlines, "boilerplate.max_headlines", true);
   DEDUP_KEY(sketch, num_hashes, "sketch.num_hashes", true);
   DEDUP_KEY(sketch, seed, "sketch.seed", true);
+  DEDUP_KEY(sketch, algorithm, "sketch.algorithm", true);
   DEDUP_KEY(sketch, kernel, "sketch.kernel", true);
   DEDUP_KEY(index, lsh_threshold, "index.lsh_threshold", true);
   DEDUP_KEY(index, false_positive_weight, "index.false_positive_weight", true);

@@ -39,7 +39,9 @@ class EngineImpl final : public Engine {
  public:
   EngineImpl(const Config& config, MinHashKernel kernel)
       : config_(config),
-        hasher_(config.sketch.num_hashes, static_cast<uint64_t>(config.sketch.seed), kernel),
+        hasher_(config.sketch.num_hashes, static_cast<uint64_t>(config.sketch.seed), kernel,
+                config.sketch.algorithm == "minhash" ? SketchAlgorithm::kMinHash
+                                                     : SketchAlgorithm::kOnePermutation),
         index_(OptimalLshParams(config.index.lsh_threshold, config.sketch.num_hashes,
                                 config.index.false_positive_weight,
                                 config.index.false_negative_weight),
@@ -61,7 +63,10 @@ class EngineImpl final : public Engine {
   absl::Status Reconfigure(const Config& next) override;
   EngineStats stats() const override;
   const LshParams& lsh_params() const override { return index_.params(); }
-  std::string_view kernel_name() const override { return hasher_.kernel_name(); }
+  std::string_view kernel_name() const override {
+    return hasher_.algorithm() == SketchAlgorithm::kOnePermutation ? "oph" : hasher_.kernel_name();
+  }
+  int signature_version() const override { return SignatureVersion(hasher_.algorithm()); }
 
  private:
   // One article in the window (about 170 bytes plus its strings). Its strings (id, url, title,

@@ -75,13 +75,73 @@ absl::StatusOr<MinHashKernel> SelectMinHashKernel(std::string_view name) {
       Cat("MinHash kernel \"", name, "\" is not available on this CPU or build"));
 }
 
-MinHasher::MinHasher(int num_hashes, uint64_t seed, MinHashKernel kernel) : kernel_(kernel) {
+namespace {
+
+// MurmurHash3's 64-bit finaliser: a bijection that mixes every input bit into every output bit.
+inline uint64_t Fmix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+// floor(x * n / 2^32): a 32-bit value mapped onto [0, n) without a division.
+inline size_t Scale32(uint32_t x, size_t n) {
+  return static_cast<size_t>((static_cast<uint64_t>(x) * n) >> 32);
+}
+
+}  // namespace
+
+void OnePermutationSign(std::span<const uint64_t> shingles, uint64_t key,
+                        std::span<uint32_t> out) {
+  const size_t k = out.size();
+  std::fill(out.begin(), out.end(), 0xFFFFFFFFU);
+  thread_local std::vector<uint8_t> filled;
+  filled.assign(k, 0);
+  size_t num_filled = 0;
+  for (const uint64_t x : shingles) {
+    const uint64_t h = Fmix64(x ^ key);
+    const size_t bin = Scale32(static_cast<uint32_t>(h >> 32), k);
+    const uint32_t v = static_cast<uint32_t>(h);
+    num_filled += filled[bin] ^ 1;
+    filled[bin] = 1;
+    out[bin] = std::min(out[bin], v);
+  }
+  if (num_filled == 0 || num_filled == k) return;
+  // Optimal densification: an empty bin i takes the value of the first filled bin along its own
+  // pseudo-random probe sequence j(i, 0), j(i, 1), ... The sequence depends only on (key, i),
+  // so two sets agree in bin i with probability equal to their Jaccard similarity (Shrivastava
+  // 2017). Filled bins are read as they were before densification.
+  for (size_t i = 0; i < k; ++i) {
+    if (filled[i]) continue;
+    for (uint64_t attempt = 0;; ++attempt) {
+      const uint64_t r = Fmix64(key ^ Fmix64((static_cast<uint64_t>(i) << 32) | attempt));
+      const size_t j = Scale32(static_cast<uint32_t>(r >> 32), k);
+      if (filled[j]) {
+        out[i] = out[j];
+        break;
+      }
+    }
+  }
+}
+
+MinHasher::MinHasher(int num_hashes, uint64_t seed, MinHashKernel kernel,
+                     SketchAlgorithm algorithm)
+    : kernel_(kernel), algorithm_(algorithm) {
   seeds_.resize(static_cast<size_t>(num_hashes));
   uint64_t state = seed;
+  oph_key_ = SplitMix64(state);  // also seeds_[0]'s source: the two algorithms never mix
+  state = seed;
   for (uint32_t& s : seeds_) s = static_cast<uint32_t>(SplitMix64(state));
 }
 
 void MinHasher::Sign(std::span<const uint64_t> shingles, std::span<uint32_t> out) const {
+  if (algorithm_ == SketchAlgorithm::kOnePermutation) {
+    OnePermutationSign(shingles, oph_key_, out);
+    return;
+  }
   kernel_.fn(shingles.data(), shingles.size(), seeds_.data(), seeds_.size(), out.data());
 }
 

@@ -23,7 +23,7 @@ expect() {
   fi
 }
 
-out="$("$dedupd" check-config --config "$example" 2>&1)" && [[ "$out" == *": OK (minhash kernel "* ]] \
+out="$("$dedupd" check-config --config "$example" 2>&1)" && [[ "$out" == *": OK (sketch "* ]] \
   || { echo "FAIL example config: $out"; failures=$((failures + 1)); }
 expect out_of_range 3 "out_of_range.toml:2: match.jaccard_threshold: must be between 0 and 1 (got 1.5)" \
   '[match]\njaccard_threshold = 1.5\n'

@@ -44,7 +44,7 @@ INSTANTIATE_TEST_SUITE_P(AllKernels, MinHashKernelTest,
 
 TEST(MinHash, GoldenVectorsOfSignatureVersion1) {
   // Computed independently (Python) from the definition in minhash.h. Changing these values
-  // changes every stored signature: bump kSignatureVersion on purpose.
+  // changes every signature: a new signature version, on purpose.
   MinHasher h(8, 1, {"scalar", &MinHashScalar});
   const std::vector<uint64_t> shingles = {1, 2, 3, 0xDEADBEEFCAFEF00DULL};
   std::vector<uint32_t> sig(8);
@@ -52,19 +52,59 @@ TEST(MinHash, GoldenVectorsOfSignatureVersion1) {
   const std::vector<uint32_t> golden = {0x28da4ebcu, 0x6ef61aa2u, 0x022d401du, 0x0a0b4a18u,
                                        0x19998389u, 0x066ecd78u, 0x0322b772u, 0x217373a9u};
   EXPECT_EQ(sig, golden);
-  EXPECT_EQ(kSignatureVersion, 1);
+  EXPECT_EQ(SignatureVersion(SketchAlgorithm::kMinHash), 1);
 }
 
-TEST(MinHash, EmptySetSignsAsAllOnes) {
-  MinHasher h(16, 1, {"scalar", &MinHashScalar});
+TEST(OnePermutation, GoldenVectorsOfSignatureVersion2) {
+  // Computed independently (Python) from the definition in minhash.h; the first case leaves
+  // most bins empty (densification), the second about half. Changing these values changes
+  // every signature: a new signature version, on purpose.
+  const MinHashKernel unused{"scalar", &MinHashScalar};
+  MinHasher h(8, 1, unused, SketchAlgorithm::kOnePermutation);
+  std::vector<uint32_t> sig(8);
+  h.Sign(std::vector<uint64_t>{1, 2, 3, 0xDEADBEEFCAFEF00DULL}, sig);
+  EXPECT_EQ(sig, (std::vector<uint32_t>{0x090a1de6u, 0x603a2d91u, 0x090a1de6u, 0x090a1de6u,
+                                        0x603a2d91u, 0x603a2d91u, 0x090a1de6u, 0x603a2d91u}));
+  MinHasher h16(16, 7, unused, SketchAlgorithm::kOnePermutation);
+  std::vector<uint64_t> shingles;
+  for (uint64_t i = 1; i <= 12; ++i) shingles.push_back(i * 0x9E3779B97F4A7C15ULL);
+  std::vector<uint32_t> sig16(16);
+  h16.Sign(shingles, sig16);
+  EXPECT_EQ(sig16, (std::vector<uint32_t>{0x20e43013u, 0xd7a7f9dau, 0x2fcd4a12u, 0x0ad09123u,
+                                          0x1fde633du, 0xcc2f0156u, 0xcc2f0156u, 0x1fde633du,
+                                          0x20e43013u, 0x0ad09123u, 0x26956feeu, 0x26956feeu,
+                                          0xcc2f0156u, 0xc95ce54bu, 0xc95ce54bu, 0xec0db5e2u}));
+  EXPECT_EQ(SignatureVersion(SketchAlgorithm::kOnePermutation), 2);
+}
+
+TEST(OnePermutation, OrderAndRepeatsDoNotMatter) {
+  const MinHashKernel unused{"scalar", &MinHashScalar};
+  MinHasher h(64, 3, unused, SketchAlgorithm::kOnePermutation);
+  std::vector<uint64_t> a = {5, 9, 1000, 77, 3141592653589793ULL};
+  std::vector<uint64_t> b = {3141592653589793ULL, 77, 5, 1000, 9, 5, 77};
+  std::vector<uint32_t> x(64), y(64);
+  h.Sign(a, x);
+  h.Sign(b, y);
+  EXPECT_EQ(x, y);
+}
+
+class SketchAlgorithmTest : public ::testing::TestWithParam<SketchAlgorithm> {
+ protected:
+  MinHasher Make(int num_hashes, uint64_t seed) const {
+    return MinHasher(num_hashes, seed, AvailableMinHashKernels().front(), GetParam());
+  }
+};
+
+TEST_P(SketchAlgorithmTest, EmptySetSignsAsAllOnes) {
+  MinHasher h = Make(16, 1);
   std::vector<uint32_t> sig(16);
   h.Sign({}, sig);
   for (uint32_t v : sig) EXPECT_EQ(v, 0xFFFFFFFFu);
 }
 
-TEST(MinHash, SeedChangesSignature) {
+TEST_P(SketchAlgorithmTest, SeedChangesSignature) {
   std::vector<uint64_t> s = {11, 22, 33, 44, 55};
-  MinHasher a(32, 1, {"scalar", &MinHashScalar}), b(32, 2, {"scalar", &MinHashScalar});
+  MinHasher a = Make(32, 1), b = Make(32, 2);
   std::vector<uint32_t> x(32), y(32);
   a.Sign(s, x);
   b.Sign(s, y);
@@ -72,17 +112,21 @@ TEST(MinHash, SeedChangesSignature) {
 }
 
 // Over many random pairs with known Jaccard similarity, the estimate's error stays within the
-// binomial standard error sqrt(J(1-J)/k): about 95% within 2 sigma, bias near zero.
-TEST(MinHash, EstimatesJaccardWithinStatisticalError) {
+// binomial standard error sqrt(J(1-J)/k) of k independent hashes: about 95% within 2 sigma, bias
+// near zero. Sets from a handful of elements (most one-permutation bins empty, filled by
+// densification) to ~1,200 (several elements a bin).
+TEST_P(SketchAlgorithmTest, EstimatesJaccardWithinStatisticalError) {
   constexpr int kHashes = 128;
-  MinHasher h(kHashes, 7, AvailableMinHashKernels().front());
+  MinHasher h = Make(kHashes, 7);
   std::mt19937_64 rng(12345);
   int within = 0, trials = 0;
   double bias = 0;
-  for (int t = 0; t < 400; ++t) {
-    const int shared = 50 + static_cast<int>(rng() % 400);
-    const int only_a = static_cast<int>(rng() % 400);
-    const int only_b = static_cast<int>(rng() % 400);
+  for (int t = 0; t < 600; ++t) {
+    const bool small = t % 3 == 0;
+    const int shared =
+        small ? 3 + static_cast<int>(rng() % 40) : 50 + static_cast<int>(rng() % 400);
+    const int only_a = static_cast<int>(rng() % (small ? 40 : 400));
+    const int only_b = static_cast<int>(rng() % (small ? 40 : 400));
     std::vector<uint64_t> a, b;
     for (int i = 0; i < shared; ++i) {
       const uint64_t x = rng();
@@ -104,6 +148,13 @@ TEST(MinHash, EstimatesJaccardWithinStatisticalError) {
   EXPECT_GE(within, trials * 90 / 100) << "only " << within << " of " << trials << " within 2 sigma";
   EXPECT_LT(std::abs(bias / trials), 0.01);
 }
+
+INSTANTIATE_TEST_SUITE_P(Both, SketchAlgorithmTest,
+                         ::testing::Values(SketchAlgorithm::kMinHash,
+                                           SketchAlgorithm::kOnePermutation),
+                         [](const auto& p) {
+                           return p.param == SketchAlgorithm::kMinHash ? "minhash" : "oph";
+                         });
 
 }  // namespace
 }  // namespace dedup

@@ -44,7 +44,8 @@ struct BoilerplateConfig {
 struct SketchConfig {
   int num_hashes = 128;
   int64_t seed = 1;
-  std::string kernel = "auto";
+  std::string algorithm = "oph";  // "oph" (signature version 2) or "minhash" (version 1)
+  std::string kernel = "auto";    // MinHash kernel ("minhash" only)
 };
 
 struct IndexConfig {

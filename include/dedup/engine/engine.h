@@ -84,7 +84,11 @@ class Engine {
 
   virtual EngineStats stats() const = 0;
   virtual const LshParams& lsh_params() const = 0;
+  // What signs articles: "oph" (one-permutation hashing, [sketch] algorithm = "oph"), else the
+  // MinHash kernel ("avx512", "avx2" or "scalar").
   virtual std::string_view kernel_name() const = 0;
+  // The signature version in use (see sketch/minhash.h).
+  virtual int signature_version() const = 0;
 };
 
 }  // namespace dedup

@@ -1,14 +1,23 @@
-// MinHash signatures of shingle sets.
+// MinHash signatures of shingle sets. Two algorithms ([sketch] algorithm), each a signature
+// version; signatures of different versions (or seeds) are not comparable.
 //
-// Signature version 1: value i of the signature of set S is
+// Version 1, "minhash" (k independent hash functions): value i of the signature of set S is
 //     min over x in S of  fmix32(lo32(x) XOR seed_i)
 // where fmix32 is MurmurHash3's 32-bit finaliser and seed_i is the i-th output of SplitMix64
-// started at the configured seed (low 32 bits). The fraction of equal positions in two
-// signatures estimates the Jaccard similarity of the two sets. An empty set signs as all
-// 0xFFFFFFFF.
+// started at the configured seed (low 32 bits). The computation is done by a kernel: scalar
+// (the specification), AVX2 or AVX-512, chosen at run time from what the CPU supports; every
+// kernel matches the scalar one bit for bit. Cost: |S| * k hash evaluations.
 //
-// The computation is done by a kernel: scalar (the specification), AVX2 or AVX-512, chosen at
-// run time from what the CPU supports; every kernel matches the scalar one bit for bit.
+// Version 2, "oph" (one-permutation hashing with optimal densification, Li et al. 2012,
+// Shrivastava 2017): each x in S is hashed once, h = fmix64(x XOR key), where fmix64 is
+// MurmurHash3's 64-bit finaliser and key the first output of SplitMix64 started at the seed;
+// hi32(h) picks bin floor(hi32(h) * k / 2^32) and lo32(h) competes for that bin's minimum. An
+// empty bin i copies the (pre-densification) value of the first filled bin along its probe
+// sequence j_t = floor(hi32(fmix64(key XOR fmix64(i << 32 | t))) * k / 2^32), t = 0, 1, ...
+// Cost: |S| hash evaluations, independent of k.
+//
+// For both, the fraction of equal positions in two signatures estimates the Jaccard similarity
+// of the two sets, and an empty set signs as all 0xFFFFFFFF.
 // Thread-safety: a MinHasher is immutable after construction; Sign may be called concurrently.
 #ifndef DEDUP_SKETCH_MINHASH_H_
 #define DEDUP_SKETCH_MINHASH_H_
@@ -23,7 +32,12 @@
 
 namespace dedup {
 
-inline constexpr int kSignatureVersion = 1;
+enum class SketchAlgorithm { kMinHash, kOnePermutation };
+
+// The signature version an algorithm produces (see above).
+constexpr int SignatureVersion(SketchAlgorithm a) {
+  return a == SketchAlgorithm::kMinHash ? 1 : 2;
+}
 
 // A MinHash kernel: out[i] = min_j fmix32(lo32(shingles[j]) ^ seeds[i]) for i < num_hashes.
 // REQUIRES: num_hashes is a multiple of 8.
@@ -43,11 +57,13 @@ absl::StatusOr<MinHashKernel> SelectMinHashKernel(std::string_view name);
 
 class MinHasher {
  public:
-  // REQUIRES: num_hashes > 0 and a multiple of 8.
-  MinHasher(int num_hashes, uint64_t seed, MinHashKernel kernel);
+  // REQUIRES: num_hashes > 0 and a multiple of 8. `kernel` serves kMinHash only.
+  MinHasher(int num_hashes, uint64_t seed, MinHashKernel kernel,
+            SketchAlgorithm algorithm = SketchAlgorithm::kMinHash);
 
   int num_hashes() const { return static_cast<int>(seeds_.size()); }
   std::string_view kernel_name() const { return kernel_.name; }
+  SketchAlgorithm algorithm() const { return algorithm_; }
 
   // REQUIRES: out.size() == num_hashes().
   void Sign(std::span<const uint64_t> shingles, std::span<uint32_t> out) const;
@@ -55,7 +71,14 @@ class MinHasher {
  private:
   std::vector<uint32_t> seeds_;
   MinHashKernel kernel_;
+  SketchAlgorithm algorithm_;
+  uint64_t oph_key_ = 0;
 };
+
+// Signature version 2 of `shingles` into out (k = out.size() bins) under `key` (MinHasher
+// derives it from the seed as specified above). REQUIRES: k > 0.
+void OnePermutationSign(std::span<const uint64_t> shingles, uint64_t key,
+                        std::span<uint32_t> out);
 
 // Fraction of positions where the two signatures agree. REQUIRES: equal, non-zero sizes.
 double EstimateJaccard(std::span<const uint32_t> a, std::span<const uint32_t> b);
