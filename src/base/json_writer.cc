@@ -1,5 +1,7 @@
 #include "dedup/base/json_writer.h"
 
+#include "dedup/base/swar.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -43,6 +45,17 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
   size_t i = 0;
   while (i < s.size()) {
+    // Printable ASCII other than '"' and '\\' goes out as it is, eight bytes at a time.
+    const size_t plain = swar::RunLength(
+        s.substr(i),
+        [](uint64_t v) {
+          return swar::BytesBelow(v, 0x20) | swar::BytesEqual(v, '"') |
+                 swar::BytesEqual(v, '\\') | swar::BytesEqual(v, 0x7F) | (v & swar::kHighBits);
+        },
+        [](unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x7F; });
+    out.append(s.data() + i, plain);
+    i += plain;
+    if (i == s.size()) break;
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       const size_t len = ValidUtf8Length(s, i);

@@ -4,7 +4,7 @@
 
 #include "dedup/text/normalize.h"
 #include "dedup/text/shingle.h"
-#include "swar.h"
+#include "dedup/base/swar.h"
 
 namespace dedup {
 

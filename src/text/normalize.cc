@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
-#include "swar.h"
+#include "dedup/base/swar.h"
 
 namespace dedup {
 namespace {

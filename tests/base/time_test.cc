@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <vector>
+
+#include "absl/time/time.h"
+
 namespace dedup {
 namespace {
 
@@ -26,6 +31,26 @@ TEST(Time, RejectsGarbage) {
 TEST(Time, FormatsRoundTrip) {
   EXPECT_EQ(FormatRfc3339Ms(1105849297000), "2005-01-16T04:21:37Z");
   EXPECT_EQ(FormatRfc3339Ms(1105849297250), "2005-01-16T04:21:37.250Z");
+}
+
+// The hand-written formatter against absl::FormatTime, its specification: random instants from
+// year 0 to 9999 (before 1970 too), whole seconds and not, leap days, and the fast path's edges.
+TEST(Time, FormatMatchesAbslEverywhere) {
+  const auto absl_format = [](EventTimeMs ms) {
+    const char* fmt = (ms % 1000 == 0) ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%E3SZ";
+    return absl::FormatTime(fmt, absl::FromUnixMillis(ms), absl::UTCTimeZone());
+  };
+  std::vector<EventTimeMs> cases = {0,  -1, 1, 999, -999, -1000, 86399999, -86400000,
+                                    951782400000 /* 2000-02-29 */, 4107542400000 /* 2100-02-28 */,
+                                    -30610224000000, 253402300799999, -30610224000001,
+                                    253402300800000, 1105849297250};
+  std::mt19937_64 rng(9);
+  for (int i = 0; i < 200000; ++i) {
+    EventTimeMs ms = static_cast<EventTimeMs>(rng() % 315537897600000ULL) - 62167219200000;
+    if (i % 2 == 0) ms -= ms % 1000;
+    cases.push_back(ms);
+  }
+  for (EventTimeMs ms : cases) ASSERT_EQ(FormatRfc3339Ms(ms), absl_format(ms)) << ms;
 }
 
 }  // namespace

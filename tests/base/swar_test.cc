@@ -1,6 +1,6 @@
 // The eight-bytes-at-a-time predicates against their one-byte definitions: every byte value at
 // every position of a word, among filler bytes that match nothing and that match everything.
-#include "text/swar.h"
+#include "dedup/base/swar.h"
 
 #include <gtest/gtest.h>
 

@@ -1,12 +1,14 @@
-// Eight bytes at a time ("SWAR": SIMD within a register), for the text module's scans. Portable
-// (plain 64-bit arithmetic), so every target gets it; the byte loops it replaces were most of the
-// text path's time.
+// Eight bytes at a time ("SWAR": SIMD within a register), for byte scans (text normalisation,
+// tokenising, JSON escaping). Portable (plain 64-bit arithmetic), so every target gets it; the
+// byte loops it replaces were most of the text path's time.
+//
+// Thread-safety: pure functions.
 //
 // Each predicate sets the high bit of the bytes that match. Only the lowest flagged byte is
 // exact where a subtraction is involved (a borrow can flag a byte above a match), which is all
 // the scans use: they stop at the first match. The range predicates are exact in every byte.
-#ifndef DEDUP_SRC_TEXT_SWAR_H_
-#define DEDUP_SRC_TEXT_SWAR_H_
+#ifndef DEDUP_BASE_SWAR_H_
+#define DEDUP_BASE_SWAR_H_
 
 #include <bit>
 #include <cstddef>
@@ -70,4 +72,4 @@ size_t RunLength(std::string_view s, WordStop word_stop, ByteStop byte_stop) {
 
 }  // namespace dedup::swar
 
-#endif  // DEDUP_SRC_TEXT_SWAR_H_
+#endif  // DEDUP_BASE_SWAR_H_
