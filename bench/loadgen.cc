@@ -5,10 +5,12 @@
 //
 //   dedupd-loadgen --brokers HOST:PORT --input ARTICLES.jsonl [--count N] [--rate PER_SECOND]
 //                  [--topic articles] [--decisions dedup.decisions] [--pid DEDUPD_PID]
-//                  [--timeout-s 120]
+//                  [--timeout-s 120] [--series FILE]
 //
 // --rate 0 (the default) publishes as fast as the producer accepts. The article's "id" must be
 // a JSON string (the generator prefixes it with "lg<N>-" to keep ids unique across repeats).
+// --series FILE writes one CSV line per decision, "sent_ms,latency_ms" (publish time from the
+// start, latency): whether a tail comes from a few stalls or from steady queueing shows there.
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
@@ -35,6 +37,7 @@ struct Options {
   double rate = 0;
   long pid = 0;
   int timeout_s = 120;
+  std::string series;
 };
 
 rd_kafka_t* Client(rd_kafka_type_t type, const std::vector<std::pair<std::string, std::string>>& p) {
@@ -99,6 +102,7 @@ int main(int argc, char** argv) {
     else if (a == "--rate") o.rate = std::atof(v().c_str());
     else if (a == "--pid") o.pid = std::atol(v().c_str());
     else if (a == "--timeout-s") o.timeout_s = std::atoi(v().c_str());
+    else if (a == "--series") o.series = v();
     else {
       std::fprintf(stderr, "dedupd-loadgen: unknown argument %s\n", a.c_str());
       return 2;
@@ -125,6 +129,7 @@ int main(int argc, char** argv) {
   std::mutex mu;
   std::unordered_map<std::string, Clock::time_point> sent;
   std::vector<double> latencies_ms;
+  std::vector<double> sent_ms;  // parallel to latencies_ms
   std::atomic<long> received{0};
   std::atomic<bool> producing_done{false};
   Clock::time_point first_decision{}, last_decision{};
@@ -153,6 +158,7 @@ int main(int argc, char** argv) {
     rd_kafka_topic_partition_list_destroy(parts);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  Clock::time_point start{};  // set under `mu` before the first message is sent
   std::thread reader([&] {
     const auto deadline = Clock::now() + std::chrono::seconds(o.timeout_s);
     while (received.load() < o.count && Clock::now() < deadline) {
@@ -165,6 +171,7 @@ int main(int argc, char** argv) {
         auto it = sent.find(key);
         if (it != sent.end()) {
           latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+          sent_ms.push_back(std::chrono::duration<double, std::milli>(it->second - start).count());
           sent.erase(it);
           if (received.fetch_add(1) == 0) first_decision = now;
           last_decision = now;
@@ -177,7 +184,10 @@ int main(int argc, char** argv) {
   rd_kafka_t* producer = Client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", o.brokers},
                                                     {"linger.ms", "5"},
                                                     {"queue.buffering.max.messages", "200000"}});
-  const auto start = Clock::now();
+  {
+    std::lock_guard<std::mutex> l(mu);
+    start = Clock::now();
+  }
   std::string payload;
   long published = 0;
   long peak_rss = 0;
@@ -225,6 +235,11 @@ int main(int argc, char** argv) {
               Percentile(latencies_ms, 50), Percentile(latencies_ms, 95),
               Percentile(latencies_ms, 99), Percentile(latencies_ms, 100));
   if (o.pid > 0) std::printf("dedupd_rss_mib peak=%.1f\n", static_cast<double>(peak_rss) / 1024.0);
+  if (!o.series.empty()) {
+    std::ofstream f(o.series);
+    f << "sent_ms,latency_ms\n";
+    for (size_t i = 0; i < latencies_ms.size(); ++i) f << sent_ms[i] << ',' << latencies_ms[i] << '\n';
+  }
   rd_kafka_destroy(producer);
   rd_kafka_consumer_close(consumer);
   rd_kafka_destroy(consumer);

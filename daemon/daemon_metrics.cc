@@ -68,6 +68,12 @@ DaemonMetrics::DaemonMetrics(std::string_view version, std::string_view kernel,
                                        "From the input message's Kafka timestamp to its decision "
                                        "handed to the producer.",
                                        ExponentialBuckets(0.001, 2, 17)).Get()),
+      processing(registry.AddHistogram("dedupd_processing_latency_seconds",
+                                       "From the consumer handing a message to dedupd to its "
+                                       "decision handed to the producer: dedupd's own share of "
+                                       "the end-to-end latency (queueing in dedupd included, the "
+                                       "brokers' share not).",
+                                       ExponentialBuckets(0.0001, 2, 20)).Get()),
       consumer_lag(registry.AddGauge("dedupd_consumer_lag_messages",
                                      "Messages between the committed offset and the end of each "
                                      "assigned partition (librdkafka statistics, every 5 s).",

@@ -41,6 +41,7 @@ struct DaemonMetrics {
   Histogram& stage_engine;
   Histogram& stage_emit;
   Histogram& end_to_end;
+  Histogram& processing;
   Family<Gauge>& consumer_lag;  // {topic, partition}
   Gauge& assigned_partitions;
   Gauge& inflight_messages;

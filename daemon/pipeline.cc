@@ -523,7 +523,9 @@ absl::Status PipelineImpl::Handle(Parsed<InputMessage>& m, bool silent) {
         AppendStoryJson(buf_, u);
         st = Emit(config_.kafka.stories_topic, u.cluster_id, buf_, {}, token);
       }
-      metrics.stage_emit.Observe(Seconds(std::chrono::steady_clock::now() - t1));
+      const auto emitted = std::chrono::steady_clock::now();
+      metrics.stage_emit.Observe(Seconds(emitted - t1));
+      metrics.processing.Observe(Seconds(emitted - m.submitted));
       if (const std::optional<int64_t> ts = msg.timestamp_ms(); ts.has_value()) {
         const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())

@@ -42,6 +42,8 @@ struct Parsed {
   absl::StatusOr<Article> article = absl::UnknownError("not parsed");
   AnalyzedArticle analyzed;
   double analyze_seconds = 0;  // parse + analysis time on the worker
+  // When the consumer handed the message over (Submit): the start of dedupd's own latency.
+  std::chrono::steady_clock::time_point submitted = std::chrono::steady_clock::now();
   bool done = false;
 };
 

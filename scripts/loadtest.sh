@@ -4,6 +4,8 @@
 # Defaults: ../shared/bench/wire-dev/articles.jsonl if present (else the bundled sample),
 # 20000 articles, as fast as possible. The mock broker keeps about 5 MB per partition, so the
 # input topic gets 32 partitions to hold a burst of ~40,000 wire-dev articles.
+# BROKER_CPUS=0 DAEMON_CPUS=1: the broker and the load generator on CPU 0, dedupd on CPU 1.
+# SERIES=FILE: per-decision CSV (publish time, latency) from the load generator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 input="${1:-../shared/bench/wire-dev/articles.jsonl}"
@@ -19,10 +21,12 @@ sed "s|^brokers = .*|brokers = \"$bootstrap\"|; s|^listen = .*|listen = \"127.0.
 sed -i "s|^\[kafka.consumer\]|[kafka.consumer]\nfetch.wait.max.ms = ${FETCH_WAIT_MS:-10}|; s|^\[kafka.producer\]|[kafka.producer]\nlinger.ms = ${LINGER_MS:-1}|" "$work/dedupd.toml"
 # Measure the steady state: publishing starts once dedupd owns its partitions.
 start_daemon "$work/dedupd.toml"
-./build/dedupd-loadgen --brokers "$bootstrap" --input "$input" --count "$count" --rate "$rate" \
-  --pid "$daemon_pid" --timeout-s 300
-# dedupd's own share of the latency, from its /metrics: message timestamp -> decision handed to
-# the producer (dedupd_end_to_end_latency_seconds), and the engine stage; histogram bucket bounds.
+"${pin_broker[@]}" ./build/dedupd-loadgen --brokers "$bootstrap" --input "$input" --count "$count" --rate "$rate" \
+  --pid "$daemon_pid" --timeout-s 300 ${SERIES:+--series "$SERIES"}
+# dedupd's share of the latency, from its /metrics (histogram bucket bounds): since_timestamp =
+# input message timestamp -> decision handed to the producer (dedupd_end_to_end_latency_seconds:
+# includes the publisher's linger and the broker), in_dedupd = consumer hands the message over ->
+# decision handed to the producer (dedupd_processing_latency_seconds), and the engine stage.
 addr="$(grep -o 'http endpoint listening" address=[0-9.:]*' "$work/dedupd.log" | sed 's/.*address=//')"
 /usr/bin/python3 - "$addr" <<'PY'
 import sys, urllib.request
@@ -30,14 +34,17 @@ from prometheus_client.parser import text_string_to_metric_families
 text = urllib.request.urlopen("http://%s/metrics" % sys.argv[1], timeout=5).read().decode()
 out = []
 for family in text_string_to_metric_families(text):
-    if family.name not in ("dedupd_end_to_end_latency_seconds", "dedupd_stage_duration_seconds"):
+    if family.name not in ("dedupd_end_to_end_latency_seconds", "dedupd_stage_duration_seconds",
+                           "dedupd_processing_latency_seconds"):
         continue
     buckets = {}
     for s in family.samples:
         if s.name.endswith("_bucket"):
-            buckets.setdefault(s.labels.get("stage", "in_dedupd"), []).append(
+            key = s.labels.get("stage") or {"dedupd_end_to_end_latency_seconds": "since_timestamp",
+                                             "dedupd_processing_latency_seconds": "in_dedupd"}[family.name]
+            buckets.setdefault(key, []).append(
                 (float(s.labels["le"]), s.value))
-    for key in ("in_dedupd", "engine"):
+    for key in ("since_timestamp", "in_dedupd", "engine"):
         b = buckets.get(key)
         if not b or b[-1][1] == 0:
             continue
