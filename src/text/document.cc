@@ -96,8 +96,10 @@ void AnalyzeText(std::string_view raw, Document& doc) {
   doc.word_hashes.clear();
   doc.number_hashes.clear();
   doc.lines.clear();
-  const std::string normalized = NormalizeText(raw);
-  std::vector<std::string_view> words;
+  // Scratch kept per thread (the workers analyse one article after another).
+  thread_local std::string normalized;
+  thread_local std::vector<std::string_view> words;
+  NormalizeTextInto(raw, normalized);
   size_t pos = 0;
   while (pos <= normalized.size()) {
     size_t end = normalized.find('\n', pos);

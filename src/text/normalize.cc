@@ -145,9 +145,9 @@ char MapAsciiControl(char c) {
 
 // Collapses spaces, trims lines, folds ASCII case, turns \r\n and \r into \n and runs of line
 // breaks into one.
-std::string CollapseAscii(std::string_view s, bool fold_case) {
+void CollapseAsciiInto(std::string_view s, bool fold_case, std::string& out) {
   // The output is never longer than the input: write through a pointer, trim at the end.
-  std::string out(s.size(), '\0');
+  out.resize(s.size());
   char* const begin = out.data();
   char* o = begin;
   bool pending_space = false;
@@ -195,6 +195,11 @@ std::string CollapseAscii(std::string_view s, bool fold_case) {
     }
   }
   out.resize(static_cast<size_t>(o - begin));
+}
+
+std::string CollapseAscii(std::string_view s, bool fold_case) {
+  std::string out;
+  CollapseAsciiInto(s, fold_case, out);
   return out;
 }
 
@@ -250,8 +255,10 @@ void MapNonAsciiSegment(std::string_view seg, std::string& out) {
 
 }  // namespace
 
-std::string DecodeEntitiesAndRepairUtf8(std::string_view raw) {
-  std::string out;
+namespace {
+
+void DecodeEntitiesAndRepairUtf8Into(std::string_view raw, std::string& out) {
+  out.clear();
   out.reserve(raw.size());
   size_t i = 0;
   while (i < raw.size()) {
@@ -286,17 +293,32 @@ std::string DecodeEntitiesAndRepairUtf8(std::string_view raw) {
     out.append(raw.substr(i, static_cast<size_t>(n)));
     i += static_cast<size_t>(n);
   }
+}
+
+}  // namespace
+
+std::string DecodeEntitiesAndRepairUtf8(std::string_view raw) {
+  std::string out;
+  DecodeEntitiesAndRepairUtf8Into(raw, out);
   return out;
 }
 
 std::string NormalizeText(std::string_view raw) {
-  if (PlainRun(raw) == raw.size()) return CollapseAscii(raw, /*fold_case=*/true);
-  std::string decoded = DecodeEntitiesAndRepairUtf8(raw);
-  if (IsAscii(decoded)) return CollapseAscii(decoded, /*fold_case=*/true);
+  std::string out;
+  NormalizeTextInto(raw, out);
+  return out;
+}
+
+void NormalizeTextInto(std::string_view raw, std::string& out) {
+  if (PlainRun(raw) == raw.size()) return CollapseAsciiInto(raw, /*fold_case=*/true, out);
+  // Scratch kept per thread: an article's text passes through two intermediate copies.
+  thread_local std::string decoded, folded;
+  DecodeEntitiesAndRepairUtf8Into(raw, decoded);
+  if (IsAscii(decoded)) return CollapseAsciiInto(decoded, /*fold_case=*/true, out);
   // ASCII runs are copied as they are (CollapseAscii folds their case); only the runs of
   // non-ASCII characters go through utf8proc (which dominated the cost when it was handed whole
   // articles for a few curly quotes).
-  std::string folded;
+  folded.clear();
   folded.reserve(decoded.size());
   const std::string_view d = decoded;
   size_t i = 0;
@@ -322,7 +344,7 @@ std::string NormalizeText(std::string_view raw) {
     MapNonAsciiSegment(d.substr(start, e - start), folded);
     i = e;
   }
-  return CollapseAscii(folded, /*fold_case=*/true);  // utf8proc's output has no upper case left
+  CollapseAsciiInto(folded, /*fold_case=*/true, out);  // utf8proc's output has no upper case
 }
 
 std::string NormalizeTextReference(std::string_view raw) {

@@ -25,6 +25,8 @@
 namespace dedup {
 
 std::string NormalizeText(std::string_view raw);
+// The same into `out` (replacing its contents, reusing its capacity).
+void NormalizeTextInto(std::string_view raw, std::string& out);
 
 // Appends the words of `normalized` (views into it) to `words`.
 void Tokenize(std::string_view normalized, std::vector<std::string_view>& words);
