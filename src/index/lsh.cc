@@ -61,9 +61,16 @@ void LshIndex::BandTable::Grow() {
   old.swap(slots_);
   slots_.assign(old.empty() ? 16 : old.size() + old.size() / 2, Slot{});
   size_ = 0;
-  for (const Slot& s : old) {
-    if (s.doc == kEmpty) continue;
-    Insert(s.key, s.doc, SIZE_MAX);
+  if (old.empty()) return;
+  // Re-insert in probe order starting after an empty slot (there is one: the load is at most
+  // 3/4): a run that wraps past the array's end is then re-inserted oldest first, keeping each
+  // bucket's insertion order (which the cap relies on). Array order would put its wrapped,
+  // newer part first.
+  size_t start = 0;
+  while (old[start].doc != kEmpty) ++start;
+  for (size_t n = 1; n <= old.size(); ++n) {
+    const Slot& s = old[(start + n) % old.size()];
+    if (s.doc != kEmpty) Insert(s.key, s.doc, SIZE_MAX);
   }
 }
 
@@ -78,10 +85,9 @@ void LshIndex::BandTable::Insert(uint32_t h, DocHandle doc, size_t max_per_key) 
   }
   if (same >= max_per_key) {
     // The bucket is full: the oldest copy (first along the run, which keeps insertion order)
-    // leaves, and the new one goes to the end of the run as usual.
-    Remove(h, oldest);
-    i = Home(h);
-    while (slots_[i].doc != kEmpty) i = Next(i);
+    // leaves, and the new one goes to the end of the run as usual. The hole the removal leaves
+    // is that end: it lies between the oldest copy and the run's old end, which had no hole.
+    i = RemoveAt(h, oldest);
   }
   slots_[i] = Slot{h, doc};
   ++size_;
@@ -95,11 +101,14 @@ void LshIndex::BandTable::Find(uint32_t h, std::vector<DocHandle>& out) const {
 }
 
 void LshIndex::BandTable::Remove(uint32_t h, DocHandle doc) {
-  if (slots_.empty()) return;
+  if (!slots_.empty()) RemoveAt(h, doc);
+}
+
+size_t LshIndex::BandTable::RemoveAt(uint32_t h, DocHandle doc) {
   const uint32_t key = h;
   size_t i = Home(h);
   while (slots_[i].doc != kEmpty && !(slots_[i].key == key && slots_[i].doc == doc)) i = Next(i);
-  if (slots_[i].doc == kEmpty) return;
+  if (slots_[i].doc == kEmpty) return i;
   // Backward-shift deletion: pull later entries of the run into the hole when their home slot
   // allows it, so probe runs never contain holes (and keep their order).
   size_t j = i;
@@ -114,6 +123,7 @@ void LshIndex::BandTable::Remove(uint32_t h, DocHandle doc) {
   }
   slots_[i] = Slot{};
   --size_;
+  return i;
 }
 
 const uint32_t* LshIndex::KeysPrefetched(std::span<const uint16_t> sig) {

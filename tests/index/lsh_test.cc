@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <deque>
+#include <map>
 #include <random>
+#include <set>
+#include <tuple>
+#include <vector>
 
 namespace dedup {
 namespace {
@@ -126,6 +132,59 @@ TEST(LshIndex, InsertRemoveQueryAgreeWithAReferenceModel) {
     }
     EXPECT_EQ(got, want) << "query " << q;
   }
+}
+
+// With a bucket cap: each (band, band values) bucket is a FIFO of at most `cap` documents.
+TEST(LshIndex, CappedBucketsAgreeWithAFifoModel) {
+  constexpr size_t kCap = 4;
+  constexpr int kBands = 8;
+  LshIndex index(LshParams{kBands, 2}, kCap);
+  std::mt19937 rng(17);
+  std::vector<std::vector<uint16_t>> stories;
+  for (int s = 0; s < 10; ++s) stories.push_back(RandomSig(rng, 16));
+  std::vector<std::vector<uint16_t>> sigs;
+  std::vector<bool> live;
+  std::map<std::tuple<int, uint16_t, uint16_t>, std::deque<DocHandle>> buckets;
+  const auto bucket = [&](int b, const std::vector<uint16_t>& sig) -> std::deque<DocHandle>& {
+    return buckets[{b, sig[static_cast<size_t>(b) * 2], sig[static_cast<size_t>(b) * 2 + 1]}];
+  };
+  for (DocHandle d = 0; d < 4000; ++d) {
+    auto sig = stories[d % stories.size()];
+    for (auto& v : sig) {
+      if (rng() % 4 == 0) v = static_cast<uint16_t>(rng() % 4);  // few values: full buckets
+    }
+    sigs.push_back(sig);
+    live.push_back(true);
+    index.Insert(d, sig);
+    for (int b = 0; b < kBands; ++b) {
+      auto& q = bucket(b, sig);
+      if (q.size() == kCap) q.pop_front();
+      q.push_back(d);
+    }
+    if (d >= 300 && rng() % 2 == 0) {
+      const DocHandle victim = static_cast<DocHandle>(rng() % d);
+      if (live[victim]) {
+        index.Remove(victim, sigs[victim]);
+        live[victim] = false;
+        for (int b = 0; b < kBands; ++b) {
+          auto& q = bucket(b, sigs[victim]);
+          q.erase(std::remove(q.begin(), q.end(), victim), q.end());
+        }
+      }
+    }
+    if (d % 50 == 0) {
+      std::vector<DocHandle> got;
+      index.Query(sig, got);
+      std::set<DocHandle> want;
+      for (int b = 0; b < kBands; ++b) {
+        for (DocHandle x : bucket(b, sig)) want.insert(x);
+      }
+      ASSERT_EQ(got, std::vector<DocHandle>(want.begin(), want.end())) << "after doc " << d;
+    }
+  }
+  size_t entries = 0;
+  for (const auto& [k, q] : buckets) entries += q.size();
+  EXPECT_EQ(index.num_entries(), entries);
 }
 
 TEST(LshIndex, ReportsEachCandidateOnce) {

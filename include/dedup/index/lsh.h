@@ -67,6 +67,8 @@ class LshIndex {
    public:
     void Insert(uint32_t key, DocHandle doc, size_t max_per_key);
     void Remove(uint32_t key, DocHandle doc);
+    // Remove on a non-empty table; returns the slot left empty (where `key`'s run now ends).
+    size_t RemoveAt(uint32_t key, DocHandle doc);
     void Find(uint32_t key, std::vector<DocHandle>& out) const;
     // Starts loading the key's home slot into the cache. Every operation first computes all
     // bands' keys and prefetches their slots, so the ~one cache miss per band overlap instead
