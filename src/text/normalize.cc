@@ -3,6 +3,7 @@
 #include <utf8proc.h>
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -371,24 +372,60 @@ constexpr std::array<bool, 128> kAsciiWordChar = [] {
 }();
 }  // namespace
 
+namespace {
+
+// ASCII letters and digits among eight bytes (high bit of each byte).
+uint64_t AsciiWordBytes(uint64_t v) {
+  using swar::BytesInRange;
+  return BytesInRange(v, '0', '9') | BytesInRange(v, 'a', 'z') | BytesInRange(v, 'A', 'Z');
+}
+
+// One bit a byte (bit k for byte k) from the high bits of eight bytes.
+uint64_t PackHighBits(uint64_t flags) {
+  return ((flags >> 7) * 0x0102040810204080ULL) >> 56;
+}
+
+}  // namespace
+
 void Tokenize(std::string_view s, std::vector<std::string_view>& words) {
   size_t start = std::string_view::npos;
   size_t i = 0;
   const size_t n = s.size();
   while (i < n) {
+    // 64 ASCII bytes at a time: a bit mask of word bytes, then one step per word boundary
+    // (the byte loop below took a mispredicted branch at every boundary).
+    if (i + 64 <= n) {
+      uint64_t word = 0, high = 0;
+      for (size_t k = 0; k < 8; ++k) {
+        const uint64_t v = swar::Load8(s.data() + i + 8 * k);
+        word |= PackHighBits(AsciiWordBytes(v)) << (8 * k);
+        high |= v & swar::kHighBits;
+      }
+      if (high == 0) {
+        const uint64_t before = start != std::string_view::npos ? 1 : 0;  // in a word already?
+        const uint64_t shifted = (word << 1) | before;
+        const uint64_t starts = word & ~shifted;
+        const uint64_t ends = ~word & shifted;
+        for (uint64_t events = starts | ends; events != 0; events &= events - 1) {
+          const int b = std::countr_zero(events);
+          if ((ends >> b) & 1) {
+            words.push_back(s.substr(start, i + static_cast<size_t>(b) - start));
+            start = std::string_view::npos;
+          } else {
+            start = i + static_cast<size_t>(b);
+          }
+        }
+        i += 64;
+        continue;
+      }
+    }
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {  // ASCII: skip a whole run of word or non-word characters at once
       if (kAsciiWordChar[c]) {
         if (start == std::string_view::npos) start = i;
         ++i;
         i += swar::RunLength(
-            s.substr(i),
-            [](uint64_t v) {
-              using swar::BytesInRange;
-              return ~(BytesInRange(v, '0', '9') | BytesInRange(v, 'a', 'z') |
-                       BytesInRange(v, 'A', 'Z')) &
-                     swar::kHighBits;
-            },
+            s.substr(i), [](uint64_t v) { return ~AsciiWordBytes(v) & swar::kHighBits; },
             [](unsigned char b) { return b >= 0x80 || !kAsciiWordChar[b]; });
       } else {
         if (start != std::string_view::npos) {
