@@ -2,6 +2,7 @@
 
 #include "dedup/base/swar.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -93,13 +94,16 @@ void AppendJsonNumber(std::string& out, double v, int decimals) {
     out.append("null");
     return;
   }
-  char buf[64];
-  int n = std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-  if (n <= 0) {
+  char buf[400];  // the longest fixed-notation double (~310 digits) and its decimals
+  // std::to_chars: the same correctly rounded digits as printf's %.*f, without printf's
+  // locale and format parsing (it showed in the daemon's profile).
+  const std::to_chars_result r =
+      std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, decimals);
+  if (r.ec != std::errc()) {
     out.append("null");
     return;
   }
-  std::string_view text(buf, static_cast<size_t>(n));
+  std::string_view text(buf, static_cast<size_t>(r.ptr - buf));
   if (text.find('.') != std::string_view::npos) {
     while (!text.empty() && text.back() == '0') text.remove_suffix(1);
     if (!text.empty() && text.back() == '.') text.remove_suffix(1);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
 #include <random>
 #include <utility>
 #include <vector>
@@ -56,6 +58,32 @@ TEST(JsonWriter, EscapesRandomStringsPieceByPiece) {
     }
     want += "\"";
     ASSERT_EQ(Str(in), want) << "input: " << in;
+  }
+}
+
+// The to_chars path against printf's %.*f, its former implementation, then trimmed the same way.
+TEST(JsonWriter, NumbersMatchPrintf) {
+  std::mt19937_64 rng(4);
+  std::vector<double> values = {0.0, -0.0, 1.0, 0.5, 0.00005, 0.99995, 123456.78905, -2.5e-7,
+                                 1e300, -1e300, 0.1 + 0.2};
+  for (int i = 0; i < 20000; ++i) {
+    values.push_back(std::ldexp(static_cast<double>(rng() % 1000000) - 500000.0,
+                                static_cast<int>(rng() % 40) - 30));
+  }
+  for (double v : values) {
+    for (int decimals : {0, 1, 4, 6}) {
+      char buf[512];
+      const int n = std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+      std::string want(buf, static_cast<size_t>(n));
+      if (want.find('.') != std::string::npos) {
+        while (want.back() == '0') want.pop_back();
+        if (want.back() == '.') want.pop_back();
+      }
+      if (want == "-0") want = "0";
+      std::string got;
+      AppendJsonNumber(got, v, decimals);
+      ASSERT_EQ(got, want) << v << " with " << decimals << " decimals";
+    }
   }
 }
 
