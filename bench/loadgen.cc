@@ -238,7 +238,9 @@ int main(int argc, char** argv) {
   if (!o.series.empty()) {
     std::ofstream f(o.series);
     f << "sent_ms,latency_ms\n";
-    for (size_t i = 0; i < latencies_ms.size(); ++i) f << sent_ms[i] << ',' << latencies_ms[i] << '\n';
+    for (size_t i = 0; i < latencies_ms.size(); ++i) {
+      f << sent_ms[i] << ',' << latencies_ms[i] << '\n';
+    }
   }
   rd_kafka_destroy(producer);
   rd_kafka_consumer_close(consumer);

@@ -1,10 +1,10 @@
 #include "dedup/base/json_writer.h"
 
-#include "dedup/base/swar.h"
-
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+
+#include "dedup/base/swar.h"
 
 namespace dedup {
 namespace {

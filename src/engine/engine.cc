@@ -1,7 +1,5 @@
 #include "dedup/engine/engine.h"
 
-#include "dedup/base/hash.h"
-
 #include <algorithm>
 #include <array>
 #include <deque>
@@ -11,9 +9,10 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "dedup/base/hash.h"
 #include "dedup/base/reject.h"
-#include "dedup/base/strings.h"
 #include "dedup/base/status.h"
+#include "dedup/base/strings.h"
 #include "dedup/cluster/cluster_set.h"
 #include "dedup/index/verify.h"
 #include "dedup/sketch/minhash.h"

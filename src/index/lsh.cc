@@ -1,10 +1,10 @@
 #include "dedup/index/lsh.h"
 
-#include "dedup/base/hash.h"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "dedup/base/hash.h"
 
 namespace dedup {
 namespace {
@@ -52,8 +52,7 @@ LshIndex::LshIndex(LshParams params, size_t max_per_bucket)
 uint32_t LshIndex::BandKey(int band, std::span<const uint16_t> sig) const {
   const size_t r = static_cast<size_t>(params_.rows);
   return static_cast<uint32_t>(Hash64(sig.data() + static_cast<size_t>(band) * r,
-                                                    r * sizeof(uint16_t),
-                                                    static_cast<uint64_t>(band)));
+                                      r * sizeof(uint16_t), static_cast<uint64_t>(band)));
 }
 
 void LshIndex::BandTable::Grow() {

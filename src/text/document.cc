@@ -1,10 +1,9 @@
 #include "dedup/text/document.h"
 
 #include "dedup/base/hash.h"
-
+#include "dedup/base/swar.h"
 #include "dedup/text/normalize.h"
 #include "dedup/text/shingle.h"
-#include "dedup/base/swar.h"
 
 namespace dedup {
 

@@ -1,9 +1,9 @@
 #include "dedup/text/shingle.h"
 
-#include "dedup/base/hash.h"
-
 #include <algorithm>
 #include <string_view>
+
+#include "dedup/base/hash.h"
 
 namespace dedup {
 

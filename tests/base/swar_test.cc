@@ -36,13 +36,14 @@ void CheckFirstMatch(const std::function<uint64_t(uint64_t)>& word,
 }
 
 TEST(Swar, BytesEqualAndBelowFlagTheFirstMatch) {
-  CheckFirstMatch([](uint64_t v) { return BytesEqual(v, '&'); }, [](uint8_t c) { return c == '&'; },
-                  'x');
-  CheckFirstMatch([](uint64_t v) { return BytesEqual(v, 0x7F); }, [](uint8_t c) { return c == 0x7F; },
-                  0xC3);
-  CheckFirstMatch([](uint64_t v) { return BytesBelow(v, 0x21); }, [](uint8_t c) { return c < 0x21; },
-                  0xE2);
-  CheckFirstMatch([](uint64_t v) { return v & kHighBits; }, [](uint8_t c) { return c >= 0x80; }, 'a');
+  CheckFirstMatch([](uint64_t v) { return BytesEqual(v, '&'); },
+                  [](uint8_t c) { return c == '&'; }, 'x');
+  CheckFirstMatch([](uint64_t v) { return BytesEqual(v, 0x7F); },
+                  [](uint8_t c) { return c == 0x7F; }, 0xC3);
+  CheckFirstMatch([](uint64_t v) { return BytesBelow(v, 0x21); },
+                  [](uint8_t c) { return c < 0x21; }, 0xE2);
+  CheckFirstMatch([](uint64_t v) { return v & kHighBits; },
+                  [](uint8_t c) { return c >= 0x80; }, 'a');
 }
 
 TEST(Swar, RangesAreExactInEveryByte) {
