@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <deque>
 #include <optional>
 #include <queue>
@@ -36,11 +37,10 @@ std::string_view SourceKey(const Article& a) {
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(const Config& config, MinHashKernel kernel)
+  EngineImpl(const Config& config, MinHashKernel kernel, SketchAlgorithm algorithm)
       : config_(config),
         hasher_(config.sketch.num_hashes, static_cast<uint64_t>(config.sketch.seed), kernel,
-                config.sketch.algorithm == "minhash" ? SketchAlgorithm::kMinHash
-                                                     : SketchAlgorithm::kOnePermutation),
+                algorithm),
         index_(OptimalLshParams(config.index.lsh_threshold, config.sketch.num_hashes,
                                 config.index.false_positive_weight,
                                 config.index.false_negative_weight),
@@ -524,7 +524,20 @@ void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticl
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Config& config) {
   DEDUP_ASSIGN_OR_RETURN(MinHashKernel kernel, SelectMinHashKernel(config.sketch.kernel));
-  return std::unique_ptr<Engine>(new EngineImpl(config, kernel));
+  // DEDUP_SKETCH_ALGORITHM replaces [sketch] algorithm, as DEDUP_MINHASH_KERNEL does "auto":
+  // CI re-runs the unit tests with "minhash" and the scalar kernel this way.
+  // (The engine's config keeps the file's value: a reload compares files, not the override.)
+  std::string_view algorithm = config.sketch.algorithm;
+  if (const char* env = std::getenv("DEDUP_SKETCH_ALGORITHM"); env != nullptr && *env != '\0') {
+    algorithm = env;
+    if (algorithm != "oph" && algorithm != "minhash") {
+      return absl::InvalidArgumentError(
+          Cat("DEDUP_SKETCH_ALGORITHM must be \"oph\" or \"minhash\" (got \"", algorithm, "\")"));
+    }
+  }
+  return std::unique_ptr<Engine>(new EngineImpl(
+      config, kernel,
+      algorithm == "minhash" ? SketchAlgorithm::kMinHash : SketchAlgorithm::kOnePermutation));
 }
 
 }  // namespace dedup
