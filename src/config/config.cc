@@ -427,7 +427,102 @@ std::string_view CanonicalPolicyName(CanonicalPolicy p) {
   return "earliest";
 }
 
+namespace {
+
+// Debian 12's toml++ (3.3) reaches __builtin_unreachable (undefined behaviour) when it asks
+// whether a non-ASCII character in U+00A1..U+0499 is whitespace (upstream issues 190 and 295,
+// fixed in 2026 by PR 305). It asks for characters outside strings and comments (any
+// non-ASCII there is invalid TOML anyway), after a backslash in a multi-line basic string, and
+// for the first character after a line-ending backslash's whitespace. This scan refuses those
+// texts before the parser sees them, with the line; everything else goes on to toml++.
+absl::Status RefuseWhatTomlppMisreads(std::string_view t, std::string_view origin) {
+  enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
+  In in = In::kCode;
+  int line = 1;
+  const auto at = [&](size_t i, std::string_view what) {
+    return t.substr(i, what.size()) == what;
+  };
+  const auto refuse = [&](std::string_view problem) {
+    return absl::InvalidArgumentError(Cat(origin, ":", line, ": TOML syntax error: ", problem));
+  };
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  for (size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    const bool non_ascii = static_cast<unsigned char>(c) >= 0x80;
+    switch (in) {
+      case In::kCode:
+        if (c == '#') {
+          in = In::kComment;
+        } else if (at(i, "\"\"\"")) {
+          in = In::kMultiBasic;
+          i += 2;
+        } else if (at(i, "'''")) {
+          in = In::kMultiLiteral;
+          i += 2;
+        } else if (c == '"') {
+          in = In::kBasic;
+        } else if (c == '\'') {
+          in = In::kLiteral;
+        } else if (non_ascii) {
+          return refuse("a non-ASCII character outside a string or comment");
+        }
+        break;
+      case In::kComment:
+        if (c == '\n') in = In::kCode;
+        break;
+      case In::kBasic:
+        if (c == '\\') {
+          ++i;  // whatever is escaped (an invalid escape is toml++'s to report)
+        } else if (c == '"' || c == '\n') {
+          in = In::kCode;
+        }
+        break;
+      case In::kLiteral:
+        if (c == '\'' || c == '\n') in = In::kCode;
+        break;
+      case In::kMultiBasic:
+        if (c == '\\') {
+          size_t j = i + 1;
+          if (j < t.size() && static_cast<unsigned char>(t[j]) >= 0x80) {
+            return refuse("a non-ASCII character after a backslash in a multi-line string");
+          }
+          if (j < t.size() && is_space(t[j])) {  // a line-ending backslash: what follows it
+            while (j < t.size() && is_space(t[j])) {
+              if (t[j] == '\n') ++line;
+              ++j;
+            }
+            if (j < t.size() && static_cast<unsigned char>(t[j]) >= 0x80) {
+              return refuse(
+                  "a non-ASCII character first after a line-ending backslash in a multi-line "
+                  "string (write it as \\uXXXX)");
+            }
+            i = j - 1;
+            continue;
+          }
+          ++i;
+        } else if (at(i, "\"\"\"")) {
+          i += 2;
+          while (i + 1 < t.size() && t[i + 1] == '"') ++i;  // up to two quotes before the end
+          in = In::kCode;
+        }
+        break;
+      case In::kMultiLiteral:
+        if (at(i, "'''")) {
+          i += 2;
+          while (i + 1 < t.size() && t[i + 1] == '\'') ++i;
+          in = In::kCode;
+        }
+        break;
+    }
+    if (c == '\n') ++line;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<Config> ParseConfig(std::string_view toml_text, std::string_view origin) {
+  DEDUP_RETURN_IF_ERROR(RefuseWhatTomlppMisreads(toml_text, origin));
   toml::parse_result parsed = toml::parse(toml_text, origin);
   if (!parsed) {
     const auto& e = parsed.error();

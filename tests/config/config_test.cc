@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "testing/fixtures.h"
 
@@ -88,6 +89,37 @@ TEST(Config, ReportsSyntaxErrorsWithLine) {
   const std::string e = Error("[text]\nshingle_words = = 3\n");
   EXPECT_NE(e.find("test.toml:2"), std::string::npos) << e;
   EXPECT_NE(e.find("TOML syntax error"), std::string::npos) << e;
+}
+
+// Texts on which Debian 12's toml++ reaches undefined behaviour (it asks whether a character in
+// U+00A1..U+0499 is whitespace) are refused before it parses them; non-ASCII text where TOML
+// allows it still parses.
+TEST(Config, RefusesTextsTheTomlParserMisreadsAndKeepsUnicodeInStringsAndComments) {
+  // Found by the config fuzzer: U+03A0 inside a table header.
+  std::string e = Error("[kafka]\nbrokers = \"b:9092\"\n[kafka\xCE\xA0onsumer]\n");
+  EXPECT_NE(e.find("test.toml:3: TOML syntax error: a non-ASCII character outside a string"),
+            std::string::npos) << e;
+  e = Error("\xCC\xAA");  // upstream issue 295
+  EXPECT_NE(e.find("test.toml:1:"), std::string::npos) << e;
+  e = Error("[cluster]\ncanonical_policy = \"\"\"\\\n  \xC2\xA7\"\"\"\n");  // issue 190
+  EXPECT_NE(e.find("test.toml:3:"), std::string::npos) << e;
+  EXPECT_NE(e.find("after a line-ending backslash"), std::string::npos) << e;
+  e = Error("[cluster]\ncanonical_policy = \"\"\"\\\xC3\xA9\"\"\"\n");
+  EXPECT_NE(e.find("after a backslash"), std::string::npos) << e;
+
+  auto c = ParseConfig(
+      "# Quellen \xE2\x86\x92 Priorit\xC3\xA4t\n"
+      "[cluster]\n"
+      "canonical_policy = 'source_priority' # \xC3\xA9\n"
+      "source_priority = [\"S\xC3\xBC\x64\x64" "eutsche\", 'Le Monde \xC3\xA9" "dition', "
+      "\"\"\"\xCE\xA0\"\"\", '''\xCE\xA3''']\n"
+      "[kafka]\n"
+      "group_id = \"d\xC3\xA9" "dup\"\n",
+      "test.toml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->cluster.source_priority,
+            (std::vector<std::string>{"S\xC3\xBC\x64\x64" "eutsche", "Le Monde \xC3\xA9" "dition",
+                                      "\xCE\xA0", "\xCE\xA3"}));
 }
 
 TEST(Config, ExampleFileParsesToDefaults) {
