@@ -11,6 +11,11 @@ namespace {
 
 std::vector<double> LatencyBuckets() { return ExponentialBuckets(1e-6, 2.5, 16); }  // 1 us..0.9 s
 
+// Bounds a latency objective is usually stated in (50 ms among them), 0.5 ms to 60 s.
+std::vector<double> ObjectiveBuckets() {
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+}
+
 double NowSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -73,7 +78,7 @@ DaemonMetrics::DaemonMetrics(std::string_view version, std::string_view kernel,
                                        "decision handed to the producer: dedupd's own share of "
                                        "the end-to-end latency (queueing in dedupd included, the "
                                        "brokers' share not).",
-                                       ExponentialBuckets(0.0001, 2, 20)).Get()),
+                                       ObjectiveBuckets()).Get()),
       consumer_lag(registry.AddGauge("dedupd_consumer_lag_messages",
                                      "Messages between the committed offset and the end of each "
                                      "assigned partition (librdkafka statistics, every 5 s).",
