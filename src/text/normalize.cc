@@ -278,11 +278,7 @@ void DecodeEntitiesAndRepairUtf8Into(std::string_view raw, std::string& out) {
       ++i;
       continue;
     }
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    }
+    // Not plain and not '&': a non-ASCII byte.
     utf8proc_int32_t cp = -1;
     const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(raw.data() + i),
                                                 static_cast<utf8proc_ssize_t>(raw.size() - i), &cp);
