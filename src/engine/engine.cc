@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <deque>
 #include <optional>
 #include <queue>
@@ -62,9 +61,7 @@ class EngineImpl final : public Engine {
   absl::Status Reconfigure(const Config& next) override;
   EngineStats stats() const override;
   const LshParams& lsh_params() const override { return index_.params(); }
-  std::string_view kernel_name() const override {
-    return hasher_.algorithm() == SketchAlgorithm::kOnePermutation ? "oph" : hasher_.kernel_name();
-  }
+  std::string_view kernel_name() const override { return hasher_.kernel_name(); }
   int signature_version() const override { return SignatureVersion(hasher_.algorithm()); }
 
  private:
@@ -524,20 +521,11 @@ void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticl
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Config& config) {
   DEDUP_ASSIGN_OR_RETURN(MinHashKernel kernel, SelectMinHashKernel(config.sketch.kernel));
-  // DEDUP_SKETCH_ALGORITHM replaces [sketch] algorithm, as DEDUP_MINHASH_KERNEL does "auto":
-  // CI re-runs the unit tests with "minhash" and the scalar kernel this way.
-  // (The engine's config keeps the file's value: a reload compares files, not the override.)
-  std::string_view algorithm = config.sketch.algorithm;
-  if (const char* env = std::getenv("DEDUP_SKETCH_ALGORITHM"); env != nullptr && *env != '\0') {
-    algorithm = env;
-    if (algorithm != "oph" && algorithm != "minhash") {
-      return absl::InvalidArgumentError(
-          Cat("DEDUP_SKETCH_ALGORITHM must be \"oph\" or \"minhash\" (got \"", algorithm, "\")"));
-    }
-  }
-  return std::unique_ptr<Engine>(new EngineImpl(
-      config, kernel,
-      algorithm == "minhash" ? SketchAlgorithm::kMinHash : SketchAlgorithm::kOnePermutation));
+  // The engine's config keeps the file's value even when DEDUP_SKETCH_ALGORITHM overrides it:
+  // a reload compares files, not the override.
+  DEDUP_ASSIGN_OR_RETURN(SketchAlgorithm algorithm,
+                         SelectSketchAlgorithm(config.sketch.algorithm));
+  return std::unique_ptr<Engine>(new EngineImpl(config, kernel, algorithm));
 }
 
 }  // namespace dedup

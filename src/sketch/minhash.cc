@@ -75,6 +75,18 @@ absl::StatusOr<MinHashKernel> SelectMinHashKernel(std::string_view name) {
       Cat("MinHash kernel \"", name, "\" is not available on this CPU or build"));
 }
 
+absl::StatusOr<SketchAlgorithm> SelectSketchAlgorithm(std::string_view name) {
+  std::string_view source = "[sketch] algorithm";
+  if (const char* env = std::getenv("DEDUP_SKETCH_ALGORITHM"); env != nullptr && *env != '\0') {
+    name = env;
+    source = "DEDUP_SKETCH_ALGORITHM";
+  }
+  if (name == "oph") return SketchAlgorithm::kOnePermutation;
+  if (name == "minhash") return SketchAlgorithm::kMinHash;
+  return absl::InvalidArgumentError(
+      Cat(source, " must be \"oph\" or \"minhash\" (got \"", name, "\")"));
+}
+
 namespace {
 
 // MurmurHash3's 64-bit finaliser: a bijection that mixes every input bit into every output bit.

@@ -39,6 +39,10 @@ constexpr int SignatureVersion(SketchAlgorithm a) {
   return a == SketchAlgorithm::kMinHash ? 1 : 2;
 }
 
+// The algorithm named "oph" or "minhash" ([sketch] algorithm). The environment variable
+// DEDUP_SKETCH_ALGORITHM, when set, replaces `name` (tests re-run the suite with the other one).
+absl::StatusOr<SketchAlgorithm> SelectSketchAlgorithm(std::string_view name);
+
 // A MinHash kernel: out[i] = min_j fmix32(lo32(shingles[j]) ^ seeds[i]) for i < num_hashes.
 // REQUIRES: num_hashes is a multiple of 8.
 using MinHashKernelFn = void (*)(const uint64_t* shingles, size_t num_shingles,
@@ -62,7 +66,10 @@ class MinHasher {
             SketchAlgorithm algorithm = SketchAlgorithm::kMinHash);
 
   int num_hashes() const { return static_cast<int>(seeds_.size()); }
-  std::string_view kernel_name() const { return kernel_.name; }
+  // What signs: "oph" for one-permutation hashing, else the MinHash kernel's name.
+  std::string_view kernel_name() const {
+    return algorithm_ == SketchAlgorithm::kOnePermutation ? "oph" : kernel_.name;
+  }
   SketchAlgorithm algorithm() const { return algorithm_; }
 
   // REQUIRES: out.size() == num_hashes().
