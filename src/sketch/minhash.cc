@@ -13,6 +13,7 @@
 namespace dedup {
 namespace {
 
+// MurmurHash3's 32-bit finaliser (signature version 1).
 inline uint32_t Fmix32(uint32_t h) {
   h ^= h >> 16;
   h *= 0x85ebca6bU;
@@ -20,6 +21,21 @@ inline uint32_t Fmix32(uint32_t h) {
   h *= 0xc2b2ae35U;
   h ^= h >> 16;
   return h;
+}
+
+// MurmurHash3's 64-bit finaliser: a bijection that mixes every input bit into every output bit.
+inline uint64_t Fmix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+// floor(x * n / 2^32): a 32-bit value mapped onto [0, n) without a division.
+inline size_t Scale32(uint32_t x, size_t n) {
+  return static_cast<size_t>((static_cast<uint64_t>(x) * n) >> 32);
 }
 
 uint64_t SplitMix64(uint64_t& state) {
@@ -86,25 +102,6 @@ absl::StatusOr<SketchAlgorithm> SelectSketchAlgorithm(std::string_view name) {
   return absl::InvalidArgumentError(
       Cat(source, " must be \"oph\" or \"minhash\" (got \"", name, "\")"));
 }
-
-namespace {
-
-// MurmurHash3's 64-bit finaliser: a bijection that mixes every input bit into every output bit.
-inline uint64_t Fmix64(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
-
-// floor(x * n / 2^32): a 32-bit value mapped onto [0, n) without a division.
-inline size_t Scale32(uint32_t x, size_t n) {
-  return static_cast<size_t>((static_cast<uint64_t>(x) * n) >> 32);
-}
-
-}  // namespace
 
 void OnePermutationSign(std::span<const uint64_t> shingles, uint64_t key,
                         std::span<uint32_t> out) {
