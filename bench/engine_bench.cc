@@ -75,36 +75,31 @@ void BM_AnalyzeAndShingle(benchmark::State& state) {
 }
 BENCHMARK(BM_AnalyzeAndShingle)->Arg(0)->Arg(1);
 
-void BM_MinHash(benchmark::State& state) {
+// Signs the ~450-word article's shingles with `hasher`, labelled with what signs.
+void SignArticle(benchmark::State& state, const MinHasher& hasher) {
   Document doc;
   AnalyzeText(LongBody(0), doc);
   std::vector<uint64_t> shingles;
   ShingleSet(doc.word_hashes, 5, shingles);
-  const auto kernels = AvailableMinHashKernels();
-  const MinHashKernel kernel = kernels[static_cast<size_t>(state.range(0))];
-  MinHasher hasher(128, 1, kernel);
-  std::vector<uint32_t> sig(128);
+  std::vector<uint32_t> sig(static_cast<size_t>(hasher.num_hashes()));
   for (auto _ : state) {
     hasher.Sign(shingles, sig);
     benchmark::DoNotOptimize(sig.data());
   }
-  state.SetLabel(std::string(kernel.name) + " shingles=" + std::to_string(shingles.size()));
+  state.SetLabel(std::string(hasher.kernel_name()) + " shingles=" +
+                 std::to_string(shingles.size()));
+}
+
+void BM_MinHash(benchmark::State& state) {
+  const MinHashKernel kernel = AvailableMinHashKernels()[static_cast<size_t>(state.range(0))];
+  SignArticle(state, MinHasher(128, 1, kernel));
 }
 BENCHMARK(BM_MinHash)->DenseRange(0, static_cast<int>(AvailableMinHashKernels().size()) - 1);
 
 // Signature version 2 ([sketch] algorithm = "oph", the default): one hash per shingle.
 void BM_OnePermutation(benchmark::State& state) {
-  Document doc;
-  AnalyzeText(LongBody(0), doc);
-  std::vector<uint64_t> shingles;
-  ShingleSet(doc.word_hashes, 5, shingles);
-  MinHasher hasher(128, 1, AvailableMinHashKernels().front(), SketchAlgorithm::kOnePermutation);
-  std::vector<uint32_t> sig(128);
-  for (auto _ : state) {
-    hasher.Sign(shingles, sig);
-    benchmark::DoNotOptimize(sig.data());
-  }
-  state.SetLabel("oph shingles=" + std::to_string(shingles.size()));
+  SignArticle(state, MinHasher(128, 1, AvailableMinHashKernels().front(),
+                               SketchAlgorithm::kOnePermutation));
 }
 BENCHMARK(BM_OnePermutation);
 
