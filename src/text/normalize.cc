@@ -6,9 +6,11 @@
 #include <bit>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
+#include "dedup/base/block16.h"
 #include "dedup/base/swar.h"
 
 namespace dedup {
@@ -154,6 +156,34 @@ void CollapseAsciiInto(std::string_view s, bool fold_case, std::string& out) {
   bool pending_space = false;
   const size_t n = s.size();
   for (size_t i = 0; i < n; ++i) {
+    // Sixteen bytes of prose at a time: no control character, DEL or two spaces in a row, so
+    // the block is copied (folded) as it is, except that a space opening it goes where a
+    // pending space would (a run of spaces across the edge leaves one; a line's leading space
+    // is dropped) and a space closing it becomes the pending one (dropped at a line's end).
+    // Storing all sixteen is safe as below: o <= i.
+    while (i + 16 <= n) {
+      const Block16 b = Block16::Load(s.data() + i);
+      const uint32_t spaces = b.Equal(' ');
+      if (b.ControlOrDel() != 0 || (spaces & (spaces >> 1)) != 0) break;
+      const bool at_line_start = o == begin || o[-1] == '\n';
+      if ((spaces & 1) != 0) {
+        if (at_line_start) {  // leading space: skip it, then take a block from the next byte
+          ++i;
+          pending_space = false;
+          continue;
+        }
+      } else if (pending_space && !at_line_start) {
+        *o++ = ' ';
+      }
+      pending_space = (spaces >> 15) != 0;
+      if (fold_case) {
+        b.StoreFolded(o);
+      } else {
+        std::memcpy(o, s.data() + i, 16);
+      }
+      o += pending_space ? 15 : 16;
+      i += 16;
+    }
     // Eight bytes at a time up to the next space, control character or DEL. Writing all eight
     // is safe: o never runs ahead of i (each byte in, at most one out; a pending space stands
     // for at least one byte read), so o + 8 <= begin + n.
@@ -376,11 +406,6 @@ uint64_t AsciiWordBytes(uint64_t v) {
   return BytesInRange(v, '0', '9') | BytesInRange(v, 'a', 'z') | BytesInRange(v, 'A', 'Z');
 }
 
-// One bit a byte (bit k for byte k) from the high bits of eight bytes.
-uint64_t PackHighBits(uint64_t flags) {
-  return ((flags >> 7) * 0x0102040810204080ULL) >> 56;
-}
-
 }  // namespace
 
 void Tokenize(std::string_view s, std::vector<std::string_view>& words) {
@@ -392,10 +417,10 @@ void Tokenize(std::string_view s, std::vector<std::string_view>& words) {
     // (the byte loop below took a mispredicted branch at every boundary).
     if (i + 64 <= n) {
       uint64_t word = 0, high = 0;
-      for (size_t k = 0; k < 8; ++k) {
-        const uint64_t v = swar::Load8(s.data() + i + 8 * k);
-        word |= PackHighBits(AsciiWordBytes(v)) << (8 * k);
-        high |= v & swar::kHighBits;
+      for (size_t k = 0; k < 4; ++k) {
+        const Block16 b = Block16::Load(s.data() + i + 16 * k);
+        word |= uint64_t{b.AsciiWordChars()} << (16 * k);
+        high |= b.NonAscii();
       }
       if (high == 0) {
         const uint64_t before = start != std::string_view::npos ? 1 : 0;  // in a word already?

@@ -161,3 +161,52 @@ TEST(Tokenize, EqualsBytewiseDefinitionOnRandomText) {
 
 }  // namespace
 }  // namespace dedup
+
+namespace dedup {
+namespace {
+
+// ASCII normalisation (sixteen- and eight-byte blocks, bytes) against a byte-by-byte
+// definition, on long random text: words, single and repeated spaces, tabs, control characters,
+// DEL and every kind of line break, across block edges.
+TEST(Normalize, AsciiEqualsBytewiseDefinitionOnLongRandomText) {
+  const std::vector<std::string> pieces = {"word", "Ab", "THE", "x", "1,234", "q3", ".", "\"",
+                                           " ", " ", " ", "  ", "   ", "\t", " \t ", "\n",
+                                           "\r\n", "\r", "\n\n", " \n ", "\x01", "\x7F", "\x0C"};
+  auto bytewise = [](std::string_view s) {
+    std::string out;
+    bool pending = false;
+    for (size_t i = 0; i < s.size(); ++i) {
+      char c = s[i];
+      if (c == '\r') {
+        if (i + 1 < s.size() && s[i + 1] == '\n') continue;
+        c = '\n';
+      }
+      const unsigned char u = static_cast<unsigned char>(c);
+      if (c == '\n') {
+        pending = false;
+        if (out.empty() || out.back() != '\n') out += '\n';
+      } else if (u <= ' ' || u == 0x7F) {
+        pending = true;
+      } else {
+        if (pending && !out.empty() && out.back() != '\n') out += ' ';
+        pending = false;
+        out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+      }
+    }
+    return out;
+  };
+  std::mt19937 rng(5);
+  for (int t = 0; t < 5000; ++t) {
+    std::string s;
+    const int n = static_cast<int>(rng() % 160);
+    for (int i = 0; i < n; ++i) {
+      // Mostly words and single spaces (the sixteen-byte path), now and then the rest.
+      const size_t k = rng() % 4 == 0 ? rng() % pieces.size() : rng() % 11;
+      s += pieces[k];
+    }
+    ASSERT_EQ(NormalizeText(s), bytewise(s)) << "input: " << s;
+  }
+}
+
+}  // namespace
+}  // namespace dedup
