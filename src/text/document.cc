@@ -16,12 +16,20 @@ namespace {
 bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
 
 bool IsMonth(std::string_view w) {
+  // Most words before and after numbers are not months: out at the length or the first letter.
+  if (w.size() < 3 || w.size() > 9) return false;
+  switch (w[0]) {
+    case 'j': case 'f': case 'm': case 'a': case 's': case 'o': case 'n': case 'd':
+      break;
+    default:
+      return false;
+  }
   static constexpr std::string_view kMonths[] = {
       "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun",
       "june", "jul", "july", "aug", "august", "sep", "sept", "september", "oct", "october",
       "nov", "november", "dec", "december"};
   for (std::string_view m : kMonths) {
-    if (w == m) return true;
+    if (m[0] == w[0] && w == m) return true;
   }
   return false;
 }
