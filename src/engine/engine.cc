@@ -384,8 +384,10 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArt
   }
   EvictExpired(watermark_, updates);
 
+  // The new article's handle first: the index is queried and the article inserted in one go.
+  const DocHandle h = Allocate();
   candidates_.clear();
-  index_.Query(sig16_, candidates_);
+  index_.QueryAndInsert(h, sig16_, candidates_);
   if (candidates_.size() > static_cast<size_t>(config_.index.max_candidates)) {
     ++stats_.candidates_truncated;
     candidates_.resize(static_cast<size_t>(config_.index.max_candidates));
@@ -418,7 +420,6 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArt
     }
   }
 
-  const DocHandle h = Allocate();
   Doc& d = docs_[h];
   d.id_is_number = article.id_is_number;
   d.source = InternSource(article.source);
@@ -484,7 +485,6 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArt
       updates->back().canonical_changed = true;
     }
   }
-  index_.Insert(h, Sig(h));
   by_id_.emplace(IdHash(article.id), h);
   by_age_.emplace(t, h);
   // The decision is made before the count cap applies: an article published longer than the

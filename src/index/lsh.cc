@@ -73,13 +73,17 @@ void LshIndex::BandTable::Grow() {
   }
 }
 
-void LshIndex::BandTable::Insert(uint32_t h, DocHandle doc, size_t max_per_key) {
+void LshIndex::BandTable::Insert(uint32_t h, DocHandle doc, size_t max_per_key,
+                                 std::vector<DocHandle>* found) {
   if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
   size_t i = Home(h);
   size_t same = 0;
   DocHandle oldest = kEmpty;
   while (slots_[i].doc != kEmpty) {
-    if (slots_[i].key == h && same++ == 0) oldest = slots_[i].doc;
+    if (slots_[i].key == h) {
+      if (same++ == 0) oldest = slots_[i].doc;
+      if (found != nullptr) found->push_back(slots_[i].doc);
+    }
     i = Next(i);
   }
   if (same >= max_per_key) {
@@ -146,10 +150,24 @@ void LshIndex::Remove(DocHandle doc, std::span<const uint16_t> sig) {
 }
 
 void LshIndex::Query(std::span<const uint16_t> sig, std::vector<DocHandle>& out) {
-  const size_t start = out.size();
   found_.clear();
   const uint32_t* keys = KeysPrefetched(sig);
   for (size_t b = 0; b < tables_.size(); ++b) tables_[b].Find(keys[b], found_);
+  AppendDistinctFound(out);
+}
+
+void LshIndex::QueryAndInsert(DocHandle doc, std::span<const uint16_t> sig,
+                              std::vector<DocHandle>& out) {
+  found_.clear();
+  const uint32_t* keys = KeysPrefetched(sig);
+  for (size_t b = 0; b < tables_.size(); ++b) {
+    tables_[b].Insert(keys[b], doc, max_per_bucket_, &found_);
+  }
+  AppendDistinctFound(out);
+}
+
+void LshIndex::AppendDistinctFound(std::vector<DocHandle>& out) {
+  const size_t start = out.size();
   // A document found in several bands is reported once: mark each with this query's stamp
   // (cheaper than sorting the raw hits, most of which are repeats).
   if (++query_stamp_ == 0) {

@@ -134,7 +134,8 @@ TEST(LshIndex, InsertRemoveQueryAgreeWithAReferenceModel) {
   }
 }
 
-// With a bucket cap: each (band, band values) bucket is a FIFO of at most `cap` documents.
+// With a bucket cap: each (band, band values) bucket is a FIFO of at most `cap` documents, with
+// Insert and QueryAndInsert alike.
 TEST(LshIndex, CappedBucketsAgreeWithAFifoModel) {
   constexpr size_t kCap = 4;
   constexpr int kBands = 8;
@@ -155,7 +156,17 @@ TEST(LshIndex, CappedBucketsAgreeWithAFifoModel) {
     }
     sigs.push_back(sig);
     live.push_back(true);
-    index.Insert(d, sig);
+    if (d % 2 == 0) {
+      index.Insert(d, sig);
+    } else {  // the fused form: what was there before, then inserted
+      std::vector<DocHandle> got;
+      index.QueryAndInsert(d, sig, got);
+      std::set<DocHandle> want;
+      for (int b = 0; b < kBands; ++b) {
+        for (DocHandle x : bucket(b, sig)) want.insert(x);
+      }
+      ASSERT_EQ(got, std::vector<DocHandle>(want.begin(), want.end())) << "inserting doc " << d;
+    }
     for (int b = 0; b < kBands; ++b) {
       auto& q = bucket(b, sig);
       if (q.size() == kCap) q.pop_front();

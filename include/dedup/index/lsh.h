@@ -51,6 +51,10 @@ class LshIndex {
   void Remove(DocHandle doc, std::span<const uint16_t> sig);
   // Appends each document sharing at least one band with `sig` once, in ascending order.
   void Query(std::span<const uint16_t> sig, std::vector<DocHandle>& out);
+  // Query(sig, out), then Insert(doc, sig), in one walk of each band's bucket (what the engine
+  // does for every article: the insertion finds its bucket's lines already in the cache, and
+  // the band keys are computed once). `out` does not include `doc`.
+  void QueryAndInsert(DocHandle doc, std::span<const uint16_t> sig, std::vector<DocHandle>& out);
 
   // Entries held (documents x bands).
   size_t num_entries() const;
@@ -65,7 +69,9 @@ class LshIndex {
   // key with probability 2^-32: at worst a spurious candidate, which verification rejects.
   class BandTable {
    public:
-    void Insert(uint32_t key, DocHandle doc, size_t max_per_key);
+    // Appends the documents already under `key` to `found`, if given, before inserting.
+    void Insert(uint32_t key, DocHandle doc, size_t max_per_key,
+                std::vector<DocHandle>* found = nullptr);
     void Remove(uint32_t key, DocHandle doc);
     // Remove on a non-empty table; returns the slot left empty (where `key`'s run now ends).
     size_t RemoveAt(uint32_t key, DocHandle doc);
@@ -100,6 +106,8 @@ class LshIndex {
   uint32_t BandKey(int band, std::span<const uint16_t> sig) const;
   // All bands' keys of `sig` (in keys_), their home slots prefetched.
   const uint32_t* KeysPrefetched(std::span<const uint16_t> sig);
+  // Appends found_'s documents to `out` once each, in ascending order.
+  void AppendDistinctFound(std::vector<DocHandle>& out);
 
   LshParams params_;
   size_t max_per_bucket_;
