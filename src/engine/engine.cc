@@ -249,7 +249,9 @@ void EngineImpl::Sign(const Article& article, const AnalyzedArticle& analyzed,
   line_hashes_.clear();
   for (const TextLine& l : doc.lines) line_hashes_.push_back(l.hash);
   is_boilerplate_.assign(doc.lines.size(), 0);
-  boilerplate_.Classify(source_key, line_hashes_, is_boilerplate_);
+  // Learning here (before the empty-body check) is what learning after it was: a body without
+  // words has no lines, and ClassifyAndLearn learns nothing from none.
+  boilerplate_.ClassifyAndLearn(source_key, line_hashes_, is_boilerplate_);
   own_headlines_ = analyzed.headline_hashes;
   if (config_.boilerplate.headline_lines) {
     for (size_t i = 0; i < doc.lines.size(); ++i) {
@@ -373,7 +375,6 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArt
     ++stats_.rejected;
     return RejectError("empty_body", "body has no words");
   }
-  boilerplate_.Learn(source_key, line_hashes_);
   headlines_.Add(own_headlines_);
   stats_.headline_lines += headline_lines_;
 

@@ -38,6 +38,44 @@ void BoilerplateFilter::Learn(std::string_view source, std::span<const uint64_t>
   if (sources_.size() > static_cast<size_t>(config_.max_sources)) EvictSources();
 }
 
+void BoilerplateFilter::ClassifyAndLearn(std::string_view source,
+                                         std::span<const uint64_t> line_hashes,
+                                         std::vector<char>& is_boilerplate) {
+  std::fill(is_boilerplate.begin(), is_boilerplate.end(), 0);
+  if (!config_.enabled || line_hashes.empty()) return;
+  auto it = sources_.find(AV(source));
+  if (it == sources_.end()) {
+    it = sources_.emplace(std::string(source), SourceTable{}).first;
+  }
+  SourceTable& t = it->second;
+  t.last_used = ++clock_;
+  const uint32_t min_articles = static_cast<uint32_t>(config_.min_articles);
+  // A repeated line is classified as its first occurrence and counted once. Articles have tens
+  // of lines: a linear search for repeats costs less than a hash set until a few dozen.
+  constexpr size_t kLinearSearchLines = 48;
+  const bool small = line_hashes.size() <= kLinearSearchLines;
+  if (!small) first_seen_.clear();
+  for (size_t i = 0; i < line_hashes.size(); ++i) {
+    const uint64_t h = line_hashes[i];
+    size_t first = i;
+    if (small) {
+      first = static_cast<size_t>(std::find(line_hashes.begin(), line_hashes.begin() + i, h) -
+                                  line_hashes.begin());
+    } else {
+      first = first_seen_.try_emplace(h, static_cast<uint32_t>(i)).first->second;
+    }
+    if (first != i) {
+      is_boilerplate[i] = is_boilerplate[first];
+      continue;
+    }
+    uint32_t& count = t.counts[h];
+    is_boilerplate[i] = count >= min_articles ? 1 : 0;
+    ++count;
+  }
+  if (t.counts.size() > static_cast<size_t>(config_.max_lines_per_source)) Prune(t);
+  if (sources_.size() > static_cast<size_t>(config_.max_sources)) EvictSources();
+}
+
 void BoilerplateFilter::Prune(SourceTable& t) {
   absl::erase_if(t.counts, [](const auto& kv) { return kv.second <= 1; });
   const size_t cap = static_cast<size_t>(config_.max_lines_per_source);

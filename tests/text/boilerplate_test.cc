@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace dedup {
 namespace {
 
@@ -60,6 +62,29 @@ TEST(Boilerplate, MemoryStaysBoundedAndEstablishedLinesSurvive) {
   for (int s = 0; s < 100; ++s) {
     f.Learn("source-" + std::to_string(s), std::vector<uint64_t>{1, 2});
     ASSERT_LE(f.num_sources(), 11u);
+  }
+}
+
+// The fused form gives what Classify then Learn give, article after article: repeated lines
+// (a few and many in one article), several sources, tables pruned, sources evicted.
+TEST(Boilerplate, ClassifyAndLearnEqualsClassifyThenLearn) {
+  BoilerplateConfig cfg;
+  cfg.min_articles = 3;
+  cfg.max_lines_per_source = 200;
+  cfg.max_sources = 6;
+  BoilerplateFilter separate(cfg), fused(cfg);
+  std::mt19937 rng(9);
+  for (int a = 0; a < 4000; ++a) {
+    const std::string source = "s" + std::to_string(rng() % 8);
+    std::vector<uint64_t> lines(rng() % 2 == 0 ? rng() % 12 : rng() % 120);
+    for (uint64_t& h : lines) h = rng() % 3 == 0 ? rng() % 20 : rng() % 600;
+    std::vector<char> want(lines.size()), got(lines.size(), 7);
+    separate.Classify(source, lines, want);
+    if (!lines.empty()) separate.Learn(source, lines);
+    fused.ClassifyAndLearn(source, lines, got);
+    ASSERT_EQ(got, want) << "article " << a;
+    ASSERT_EQ(fused.num_lines(), separate.num_lines()) << "article " << a;
+    ASSERT_EQ(fused.num_sources(), separate.num_sources()) << "article " << a;
   }
 }
 

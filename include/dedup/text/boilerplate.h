@@ -40,6 +40,12 @@ class BoilerplateFilter {
   // Counts each distinct line hash once for `source`.
   void Learn(std::string_view source, std::span<const uint64_t> line_hashes);
 
+  // Classify, then Learn, with one hash-table lookup a line (what the engine does for each
+  // article). Does nothing but clear is_boilerplate when line_hashes is empty.
+  // REQUIRES: is_boilerplate.size() == line_hashes.size().
+  void ClassifyAndLearn(std::string_view source, std::span<const uint64_t> line_hashes,
+                        std::vector<char>& is_boilerplate);
+
   size_t num_sources() const { return sources_.size(); }
   size_t num_lines() const;
 
@@ -55,6 +61,8 @@ class BoilerplateFilter {
   absl::flat_hash_map<std::string, SourceTable> sources_;
   uint64_t clock_ = 0;
   std::vector<uint64_t> scratch_;
+  // ClassifyAndLearn's scratch: a line repeated in one article -> its first occurrence.
+  absl::flat_hash_map<uint64_t, uint32_t> first_seen_;
 };
 
 }  // namespace dedup
