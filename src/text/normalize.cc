@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
@@ -386,92 +387,63 @@ std::string NormalizeTextReference(std::string_view raw) {
   return CollapseAscii(lumped, /*fold_case=*/false);
 }
 
-namespace {
-// ASCII letters and digits.
-constexpr std::array<bool, 128> kAsciiWordChar = [] {
-  std::array<bool, 128> t{};
-  for (int c = 0; c < 128; ++c) {
-    t[static_cast<size_t>(c)] =
-        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-  }
-  return t;
-}();
-}  // namespace
-
-namespace {
-
-// ASCII letters and digits among eight bytes (high bit of each byte).
-uint64_t AsciiWordBytes(uint64_t v) {
-  using swar::BytesInRange;
-  return BytesInRange(v, '0', '9') | BytesInRange(v, 'a', 'z') | BytesInRange(v, 'A', 'Z');
-}
-
-}  // namespace
-
 void Tokenize(std::string_view s, std::vector<std::string_view>& words) {
-  size_t start = std::string_view::npos;
+  size_t start = std::string_view::npos;  // where the word being read began
   size_t i = 0;
   const size_t n = s.size();
   while (i < n) {
-    // 64 ASCII bytes at a time: a bit mask of word bytes, then one step per word boundary
-    // (the byte loop below took a mispredicted branch at every boundary).
-    if (i + 64 <= n) {
-      uint64_t word = 0, high = 0;
-      for (size_t k = 0; k < 4; ++k) {
-        const Block16 b = Block16::Load(s.data() + i + 16 * k);
-        word |= uint64_t{b.AsciiWordChars()} << (16 * k);
-        high |= b.NonAscii();
-      }
-      if (high == 0) {
-        const uint64_t before = start != std::string_view::npos ? 1 : 0;  // in a word already?
-        const uint64_t shifted = (word << 1) | before;
-        const uint64_t starts = word & ~shifted;
-        const uint64_t ends = ~word & shifted;
-        for (uint64_t events = starts | ends; events != 0; events &= events - 1) {
-          const int b = std::countr_zero(events);
-          if ((ends >> b) & 1) {
-            words.push_back(s.substr(start, i + static_cast<size_t>(b) - start));
-            start = std::string_view::npos;
-          } else {
-            start = i + static_cast<size_t>(b);
-          }
-        }
-        i += 64;
-        continue;
-      }
+    // Up to 64 bytes at a time: a bit mask of ASCII word bytes, then one step per word boundary
+    // (a byte loop takes a mispredicted branch at every boundary). A line's last < 64 bytes are
+    // copied to a zero-padded block first (zeros are not word bytes).
+    const size_t avail = n - i;
+    const char* p = s.data() + i;
+    char padded[64];
+    if (avail < 64) {
+      std::memcpy(padded, p, avail);
+      std::memset(padded + avail, 0, 64 - avail);
+      p = padded;
     }
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {  // ASCII: skip a whole run of word or non-word characters at once
-      if (kAsciiWordChar[c]) {
-        if (start == std::string_view::npos) start = i;
-        ++i;
-        i += swar::RunLength(
-            s.substr(i), [](uint64_t v) { return ~AsciiWordBytes(v) & swar::kHighBits; },
-            [](unsigned char b) { return b >= 0x80 || !kAsciiWordChar[b]; });
-      } else {
-        if (start != std::string_view::npos) {
-          words.push_back(s.substr(start, i - start));
+    uint64_t word = 0, high = 0;
+    for (size_t k = 0; k < 4; ++k) {
+      const Block16 b = Block16::Load(p + 16 * k);
+      word |= uint64_t{b.AsciiWordChars()} << (16 * k);
+      high |= uint64_t{b.NonAscii()} << (16 * k);
+    }
+    // The block's ASCII prefix (all of it, usually); a non-ASCII character ending it goes to
+    // utf8proc below, and the next block starts after that character.
+    const size_t len = std::min<size_t>(
+        avail, high == 0 ? 64 : static_cast<size_t>(std::countr_zero(high)));
+    if (len > 0) {
+      const uint64_t valid = len == 64 ? ~uint64_t{0} : (uint64_t{1} << len) - 1;
+      word &= valid;
+      const uint64_t before = start != std::string_view::npos ? 1 : 0;  // in a word already?
+      const uint64_t shifted = (word << 1) | before;
+      const uint64_t starts = word & ~shifted;
+      const uint64_t ends = ~word & shifted & valid;
+      for (uint64_t events = starts | ends; events != 0; events &= events - 1) {
+        const int b = std::countr_zero(events);
+        if ((ends >> b) & 1) {
+          words.push_back(s.substr(start, i + static_cast<size_t>(b) - start));
           start = std::string_view::npos;
+        } else {
+          start = i + static_cast<size_t>(b);
         }
-        ++i;
       }
-      continue;
+      i += len;
+      if (i == n || len == 64) continue;
     }
-    bool word_char;
-    size_t len = 1;
-    {
-      utf8proc_int32_t cp = 0;
-      const utf8proc_ssize_t cp_len = utf8proc_iterate(
-          reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-          static_cast<utf8proc_ssize_t>(n - i), &cp);
-      if (cp_len <= 0) {
-        word_char = false;
-      } else {
-        len = static_cast<size_t>(cp_len);
-        const utf8proc_category_t cat = utf8proc_category(cp);
-        word_char = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ND) ||
-                    cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
-      }
+    // A non-ASCII byte: letters, digits and marks (any script) are word characters.
+    bool word_char = false;
+    size_t char_len = 1;
+    utf8proc_int32_t cp = 0;
+    const utf8proc_ssize_t cp_len =
+        utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                         static_cast<utf8proc_ssize_t>(n - i), &cp);
+    if (cp_len > 0) {
+      char_len = static_cast<size_t>(cp_len);
+      const utf8proc_category_t cat = utf8proc_category(cp);
+      word_char = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ND) ||
+                  cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
     }
     if (word_char) {
       if (start == std::string_view::npos) start = i;
@@ -479,7 +451,7 @@ void Tokenize(std::string_view s, std::vector<std::string_view>& words) {
       words.push_back(s.substr(start, i - start));
       start = std::string_view::npos;
     }
-    i += len;
+    i += char_len;
   }
   if (start != std::string_view::npos) words.push_back(s.substr(start));
 }
