@@ -5,12 +5,14 @@
 //
 //   dedupd-loadgen --brokers HOST:PORT --input ARTICLES.jsonl [--count N] [--rate PER_SECOND]
 //                  [--topic articles] [--decisions dedup.decisions] [--pid DEDUPD_PID]
-//                  [--timeout-s 120] [--series FILE]
+//                  [--timeout-s 120] [--series FILE] [--fetch-wait-ms 10]
 //
 // --rate 0 (the default) publishes as fast as the producer accepts. The article's "id" must be
 // a JSON string (the generator prefixes it with "lg<N>-" to keep ids unique across repeats).
-// --series FILE writes one CSV line per decision, "sent_ms,latency_ms" (publish time from the
-// start, latency): whether a tail comes from a few stalls or from steady queueing shows there.
+// --series FILE writes one CSV line per decision, "sent_ms,latency_ms,decided_ms" (publish time
+// from the start, latency, and how long after publishing dedupd produced the decision, from the
+// decision's Kafka timestamp): whether a tail comes from a few stalls or from steady queueing, and
+// on which side of dedupd, shows there.
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
@@ -31,12 +33,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 struct Options {
   std::string brokers, input, topic = "articles", decisions = "dedup.decisions";
   long count = 100000;
   double rate = 0;
   long pid = 0;
   int timeout_s = 120;
+  int fetch_wait_ms = 10;  // the decisions reader's fetch.wait.max.ms
   std::string series;
 };
 
@@ -80,7 +89,8 @@ std::string Reid(const std::string& line, long n, std::string& out) {
   return prefix + line.substr(q + 1, end - q - 1);
 }
 
-double Percentile(std::vector<double>& v, double p) {
+// Takes a copy: nth_element reorders, and the series file pairs latencies with publish times.
+double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   const size_t i = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(v.size())));
   std::nth_element(v.begin(), v.begin() + static_cast<long>(i), v.end());
@@ -102,6 +112,7 @@ int main(int argc, char** argv) {
     else if (a == "--rate") o.rate = std::atof(v().c_str());
     else if (a == "--pid") o.pid = std::atol(v().c_str());
     else if (a == "--timeout-s") o.timeout_s = std::atoi(v().c_str());
+    else if (a == "--fetch-wait-ms") o.fetch_wait_ms = std::atoi(v().c_str());
     else if (a == "--series") o.series = v();
     else {
       std::fprintf(stderr, "dedupd-loadgen: unknown argument %s\n", a.c_str());
@@ -110,7 +121,9 @@ int main(int argc, char** argv) {
   }
   if (o.brokers.empty() || o.input.empty()) {
     std::fprintf(stderr, "usage: dedupd-loadgen --brokers HOST:PORT --input ARTICLES.jsonl "
-                         "[--count N] [--rate PER_SECOND] [--pid DEDUPD_PID]\n");
+                         "[--count N] [--rate PER_SECOND] [--topic T] [--decisions T] "
+                         "[--pid DEDUPD_PID] [--timeout-s S] [--series FILE] "
+                         "[--fetch-wait-ms MS]\n");
     return 2;
   }
   std::vector<std::string> lines;
@@ -127,9 +140,15 @@ int main(int argc, char** argv) {
   }
 
   std::mutex mu;
-  std::unordered_map<std::string, Clock::time_point> sent;
+  // Publish times: steady for latency, wall-clock ms for comparing with Kafka timestamps.
+  struct Sent {
+    Clock::time_point at;
+    int64_t wall_ms;
+  };
+  std::unordered_map<std::string, Sent> sent;
   std::vector<double> latencies_ms;
-  std::vector<double> sent_ms;  // parallel to latencies_ms
+  std::vector<double> sent_ms;     // parallel to latencies_ms
+  std::vector<double> decided_ms;  // likewise: publish -> decision produced (its timestamp)
   std::atomic<long> received{0};
   std::atomic<bool> producing_done{false};
   Clock::time_point first_decision{}, last_decision{};
@@ -139,7 +158,9 @@ int main(int argc, char** argv) {
                                                     {"group.id", "dedupd-loadgen"},
                                                     {"enable.auto.commit", "false"},
                                                     {"auto.offset.reset", "latest"},
-                                                    {"fetch.wait.max.ms", "10"}});
+                                                    {"socket.nagle.disable", "true"},
+                                                    {"fetch.wait.max.ms",
+                                                     std::to_string(o.fetch_wait_ms)}});
   {
     const rd_kafka_metadata_t* md = nullptr;
     rd_kafka_topic_t* rkt = rd_kafka_topic_new(consumer, o.decisions.c_str(), nullptr);
@@ -148,9 +169,17 @@ int main(int argc, char** argv) {
       return 1;
     }
     rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(16);
+    // From each partition's current end, looked up now: with OFFSET_END the consumer resolves
+    // the end itself, later, and the first decisions waited for that (a start-up artifact of
+    // ~200 ms in the first 400 ms of a run's latencies).
     for (int p = 0; p < md->topics[0].partition_cnt; ++p) {
-      rd_kafka_topic_partition_list_add(parts, o.decisions.c_str(), md->topics[0].partitions[p].id)
-          ->offset = RD_KAFKA_OFFSET_END;
+      const int32_t id = md->topics[0].partitions[p].id;
+      int64_t low = 0, high = RD_KAFKA_OFFSET_END;
+      if (rd_kafka_query_watermark_offsets(consumer, o.decisions.c_str(), id, &low, &high,
+                                           10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        high = RD_KAFKA_OFFSET_END;
+      }
+      rd_kafka_topic_partition_list_add(parts, o.decisions.c_str(), id)->offset = high;
     }
     rd_kafka_metadata_destroy(md);
     rd_kafka_topic_destroy(rkt);
@@ -170,8 +199,12 @@ int main(int argc, char** argv) {
         std::lock_guard<std::mutex> l(mu);
         auto it = sent.find(key);
         if (it != sent.end()) {
-          latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
-          sent_ms.push_back(std::chrono::duration<double, std::milli>(it->second - start).count());
+          latencies_ms.push_back(
+              std::chrono::duration<double, std::milli>(now - it->second.at).count());
+          sent_ms.push_back(std::chrono::duration<double, std::milli>(it->second.at - start).count());
+          rd_kafka_timestamp_type_t type;
+          const int64_t ts = rd_kafka_message_timestamp(m, &type);
+          decided_ms.push_back(ts >= 0 ? static_cast<double>(ts - it->second.wall_ms) : -1.0);
           sent.erase(it);
           if (received.fetch_add(1) == 0) first_decision = now;
           last_decision = now;
@@ -183,6 +216,7 @@ int main(int argc, char** argv) {
 
   rd_kafka_t* producer = Client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", o.brokers},
                                                     {"linger.ms", "5"},
+                                                    {"socket.nagle.disable", "true"},
                                                     {"queue.buffering.max.messages", "200000"}});
   {
     std::lock_guard<std::mutex> l(mu);
@@ -200,7 +234,7 @@ int main(int argc, char** argv) {
     const std::string id = Reid(lines[static_cast<size_t>(n) % lines.size()], n, payload);
     {
       std::lock_guard<std::mutex> l(mu);
-      sent[id] = Clock::now();
+      sent[id] = Sent{Clock::now(), WallMs()};
     }
     while (rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(o.topic.c_str()),
                              RD_KAFKA_V_KEY(const_cast<char*>(id.data()), id.size()),
@@ -234,12 +268,16 @@ int main(int argc, char** argv) {
   std::printf("latency_ms p50=%.1f p95=%.1f p99=%.1f max=%.1f\n",
               Percentile(latencies_ms, 50), Percentile(latencies_ms, 95),
               Percentile(latencies_ms, 99), Percentile(latencies_ms, 100));
+  // The share before dedupd's producer took the decision (publish -> decision's timestamp, ms
+  // resolution): what remains of the latency is the decision's way back through the broker.
+  std::printf("to_decision_ms p50=%.0f p99=%.0f (publish -> decision produced)\n",
+              Percentile(decided_ms, 50), Percentile(decided_ms, 99));
   if (o.pid > 0) std::printf("dedupd_rss_mib peak=%.1f\n", static_cast<double>(peak_rss) / 1024.0);
   if (!o.series.empty()) {
     std::ofstream f(o.series);
-    f << "sent_ms,latency_ms\n";
+    f << "sent_ms,latency_ms,decided_ms\n";
     for (size_t i = 0; i < latencies_ms.size(); ++i) {
-      f << sent_ms[i] << ',' << latencies_ms[i] << '\n';
+      f << sent_ms[i] << ',' << latencies_ms[i] << ',' << decided_ms[i] << '\n';
     }
   }
   rd_kafka_destroy(producer);

@@ -15,7 +15,7 @@ rate="${3:-0}"
 work="$(mktemp -d)"
 . scripts/devbroker-lib.sh
 trap stop_all EXIT
-start_devbroker 32
+start_devbroker "${PARTITIONS:-32}"
 sed "s|^brokers = .*|brokers = \"$bootstrap\"|; s|^listen = .*|listen = \"127.0.0.1:0\"|" config/dedupd.toml > "$work/dedupd.toml"
 # Low-latency client settings, as a latency-sensitive deployment would set them.
 sed -i "s|^\[kafka.consumer\]|[kafka.consumer]\nfetch.wait.max.ms = ${FETCH_WAIT_MS:-10}|; s|^\[kafka.producer\]|[kafka.producer]\nlinger.ms = ${LINGER_MS:-1}|" "$work/dedupd.toml"

@@ -28,6 +28,10 @@ kafka::Properties ProducerDefaults(const KafkaConfig& c) {
       {"enable.idempotence", "true"},
       {"acks", "all"},
       {"linger.ms", "5"},
+      // TCP_NODELAY, as the Java client sets it: with Nagle's algorithm (librdkafka's default)
+      // small produce requests waited for the broker's delayed ACK, ~45 ms stalls every few
+      // hundred ms in the devbroker load test (docs/BENCHMARKS.md).
+      {"socket.nagle.disable", "true"},
       // No compression by default: every consumer can read the records. (lz4 broke
       // kafka-python consumers without python3-lz4.) Set compression.type in [kafka.producer].
   };
@@ -50,7 +54,12 @@ absl::Status TxnError(rd_kafka_error_t* e, std::string_view what) {
 }  // namespace
 
 struct Producer::Impl {
+  struct TopicDeleter {
+    void operator()(rd_kafka_topic_t* t) const { rd_kafka_topic_destroy(t); }
+  };
   kafka::HandlePtr rk;
+  // The output topics, opened at start (after rk: destroyed before it).
+  std::vector<std::unique_ptr<rd_kafka_topic_t, TopicDeleter>> topics;
   DeliveryCallback on_delivery;
   bool transactional = false;
 
@@ -102,6 +111,17 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const KafkaConfig& co
       return TxnError(e, "init_transactions");
     }
     LogInfo("transactional producer ready", {{"transactional_id", TransactionalId(config)}});
+  }
+  // Open the output topics now: librdkafka then looks up their partitions' leaders in the
+  // background, instead of on the first record (the devbroker delivered the first decisions
+  // after a start ~150-300 ms late while the lookup ran). Never blocks; an unknown topic is
+  // looked up again when a record goes to it.
+  for (const std::string* name :
+       {&config.decisions_topic, &config.stories_topic, &config.dead_letter_topic}) {
+    if (name->empty()) continue;
+    if (rd_kafka_topic_t* t = rd_kafka_topic_new(impl->rk.get(), name->c_str(), nullptr)) {
+      impl->topics.emplace_back(t);
+    }
   }
   return std::unique_ptr<Producer>(new Producer(std::move(impl)));
 }

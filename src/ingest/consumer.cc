@@ -34,6 +34,8 @@ kafka::Properties ConsumerDefaults(const KafkaConfig& c, const ConsumerOptions& 
       {"enable.auto.commit", "true"},
       {"auto.offset.reset", "earliest"},
       {"enable.partition.eof", "false"},
+      // TCP_NODELAY (see the producer's defaults).
+      {"socket.nagle.disable", "true"},
       // Consumer lag per partition for the metrics endpoint (RebalanceListener::OnLag).
       {"statistics.interval.ms", "5000"},
   };
