@@ -5,7 +5,15 @@
 # 20000 articles, as fast as possible. The mock broker keeps about 5 MB per partition, so the
 # input topic gets 32 partitions to hold a burst of ~40,000 wire-dev articles.
 # BROKER_CPUS=0 DAEMON_CPUS=1: the broker and the load generator on CPU 0, dedupd on CPU 1.
-# SERIES=FILE: per-decision CSV (publish time, latency) from the load generator.
+# SERIES=FILE: per-decision CSV (publish time, latency, publish -> decision produced).
+# PARTITIONS=N (default 32): partitions per topic. Fewer make the devbroker's fetches cheaper (it
+# walks each partition's log per fetch) but hold less: a burst larger than ~5 MB a partition
+# loses its oldest messages before dedupd reads them.
+# LINGER_MS (default 1): dedupd's producer linger.ms. FETCH_WAIT_MS (default 10):
+# fetch.wait.max.ms of dedupd's consumer and of the load generator's decision reader (the
+# devbroker answers an empty fetch only after that wait, even if data arrives meanwhile).
+# The latency measurement in docs/BENCHMARKS.md:
+#   PARTITIONS=4 FETCH_WAIT_MS=2 scripts/loadtest.sh ../shared/bench/wire-dev/articles.jsonl 15000 5000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 input="${1:-../shared/bench/wire-dev/articles.jsonl}"
@@ -22,7 +30,7 @@ sed -i "s|^\[kafka.consumer\]|[kafka.consumer]\nfetch.wait.max.ms = ${FETCH_WAIT
 # Measure the steady state: publishing starts once dedupd owns its partitions.
 start_daemon "$work/dedupd.toml"
 "${pin_broker[@]}" ./build/dedupd-loadgen --brokers "$bootstrap" --input "$input" --count "$count" --rate "$rate" \
-  --pid "$daemon_pid" --timeout-s 300 ${SERIES:+--series "$SERIES"}
+  --pid "$daemon_pid" --timeout-s 300 --fetch-wait-ms "${FETCH_WAIT_MS:-10}" ${SERIES:+--series "$SERIES"}
 # dedupd's share of the latency, from its /metrics (histogram bucket bounds): since_timestamp =
 # input message timestamp -> decision handed to the producer (dedupd_end_to_end_latency_seconds:
 # includes the publisher's linger and the broker), in_dedupd = consumer hands the message over ->
