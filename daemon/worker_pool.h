@@ -105,9 +105,26 @@ class WorkerPool {
     return m;
   }
   // Waits up to timeout_ms until the oldest message is done (returns at once if none pending).
+  // Meanwhile the calling thread works on messages no worker has started (oldest first) rather
+  // than sleep: the pipeline thread is a third pair of hands, and a wait for a worker's wake-up
+  // costs more than the work itself when the cores are shared.
   void WaitReady(int timeout_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     std::unique_lock<std::mutex> l(mu_);
-    done_cv_.wait_for(l, std::chrono::milliseconds(timeout_ms), [this] { return FrontDone(); });
+    while (!FrontDone()) {
+      if (!todo_.empty()) {
+        Parsed<M>* m = todo_.front();
+        todo_.pop_front();
+        l.unlock();
+        Work(*m);
+        l.lock();
+        m->done = true;
+        continue;
+      }
+      if (!done_cv_.wait_until(l, deadline, [this] { return FrontDone() || !todo_.empty(); })) {
+        return;  // timed out
+      }
+    }
   }
   // Drops every submitted message once the workers are done with it (after a rewind).
   void Discard() {
@@ -143,11 +160,13 @@ class WorkerPool {
         todo_.pop_front();
       }
       Work(*m);
+      bool front;
       {
         std::lock_guard<std::mutex> l(mu_);
         m->done = true;
+        front = in_order_.front().get() == m;  // only the oldest's completion unblocks a wait
       }
-      done_cv_.notify_all();
+      if (front) done_cv_.notify_all();
     }
   }
   bool FrontDone() const {  // REQUIRES: mu_ held
