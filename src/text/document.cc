@@ -4,6 +4,7 @@
 #include "dedup/base/swar.h"
 #include "dedup/text/normalize.h"
 #include "dedup/text/shingle.h"
+#include "text/for_each_word.h"
 
 namespace dedup {
 
@@ -105,25 +106,25 @@ void AnalyzeText(std::string_view raw, Document& doc) {
   doc.lines.clear();
   // Scratch kept per thread (the workers analyse one article after another).
   thread_local std::string normalized;
-  thread_local std::vector<std::string_view> words;
   NormalizeTextInto(raw, normalized);
   size_t pos = 0;
   while (pos <= normalized.size()) {
     size_t end = normalized.find('\n', pos);
     if (end == std::string::npos) end = normalized.size();
-    words.clear();
     const std::string_view text = std::string_view(normalized).substr(pos, end - pos);
-    Tokenize(text, words);
-    if (!words.empty()) {
-      TextLine line;
+    // Words are hashed as the tokeniser finds them; numbers are looked for only in lines that
+    // hold a digit.
+    TextLine line;
+    line.first_word = static_cast<uint32_t>(doc.word_hashes.size());
+    const bool digits =
+        ForEachWord(text, [&doc](std::string_view w) { doc.word_hashes.push_back(HashWord(w)); });
+    line.num_words = static_cast<uint32_t>(doc.word_hashes.size() - line.first_word);
+    if (line.num_words > 0) {
       line.first_number = static_cast<uint32_t>(doc.number_hashes.size());
-      HashNumbers(text, doc.number_hashes);
+      if (digits) HashNumbers(text, doc.number_hashes);
       line.num_numbers = static_cast<uint32_t>(doc.number_hashes.size() - line.first_number);
-      line.first_word = static_cast<uint32_t>(doc.word_hashes.size());
-      line.num_words = static_cast<uint32_t>(words.size());
-      for (std::string_view w : words) doc.word_hashes.push_back(HashWord(w));
       line.hash = Hash64(doc.word_hashes.data() + line.first_word,
-                              line.num_words * sizeof(uint64_t));
+                         line.num_words * sizeof(uint64_t));
       doc.lines.push_back(line);
     }
     pos = end + 1;

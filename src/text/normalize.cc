@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "dedup/base/block16.h"
 #include "dedup/base/swar.h"
+#include "text/for_each_word.h"
 
 namespace dedup {
 namespace {
@@ -388,72 +389,7 @@ std::string NormalizeTextReference(std::string_view raw) {
 }
 
 void Tokenize(std::string_view s, std::vector<std::string_view>& words) {
-  size_t start = std::string_view::npos;  // where the word being read began
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    // Up to 64 bytes at a time: a bit mask of ASCII word bytes, then one step per word boundary
-    // (a byte loop takes a mispredicted branch at every boundary). A line's last < 64 bytes are
-    // copied to a zero-padded block first (zeros are not word bytes).
-    const size_t avail = n - i;
-    const char* p = s.data() + i;
-    char padded[64];
-    if (avail < 64) {
-      std::memcpy(padded, p, avail);
-      std::memset(padded + avail, 0, 64 - avail);
-      p = padded;
-    }
-    uint64_t word = 0, high = 0;
-    for (size_t k = 0; k < 4; ++k) {
-      const Block16 b = Block16::Load(p + 16 * k);
-      word |= uint64_t{b.AsciiWordChars()} << (16 * k);
-      high |= uint64_t{b.NonAscii()} << (16 * k);
-    }
-    // The block's ASCII prefix (all of it, usually); a non-ASCII character ending it goes to
-    // utf8proc below, and the next block starts after that character.
-    const size_t len = std::min<size_t>(
-        avail, high == 0 ? 64 : static_cast<size_t>(std::countr_zero(high)));
-    if (len > 0) {
-      const uint64_t valid = len == 64 ? ~uint64_t{0} : (uint64_t{1} << len) - 1;
-      word &= valid;
-      const uint64_t before = start != std::string_view::npos ? 1 : 0;  // in a word already?
-      const uint64_t shifted = (word << 1) | before;
-      const uint64_t starts = word & ~shifted;
-      const uint64_t ends = ~word & shifted & valid;
-      for (uint64_t events = starts | ends; events != 0; events &= events - 1) {
-        const int b = std::countr_zero(events);
-        if ((ends >> b) & 1) {
-          words.push_back(s.substr(start, i + static_cast<size_t>(b) - start));
-          start = std::string_view::npos;
-        } else {
-          start = i + static_cast<size_t>(b);
-        }
-      }
-      i += len;
-      if (i == n || len == 64) continue;
-    }
-    // A non-ASCII byte: letters, digits and marks (any script) are word characters.
-    bool word_char = false;
-    size_t char_len = 1;
-    utf8proc_int32_t cp = 0;
-    const utf8proc_ssize_t cp_len =
-        utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-                         static_cast<utf8proc_ssize_t>(n - i), &cp);
-    if (cp_len > 0) {
-      char_len = static_cast<size_t>(cp_len);
-      const utf8proc_category_t cat = utf8proc_category(cp);
-      word_char = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ND) ||
-                  cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
-    }
-    if (word_char) {
-      if (start == std::string_view::npos) start = i;
-    } else if (start != std::string_view::npos) {
-      words.push_back(s.substr(start, i - start));
-      start = std::string_view::npos;
-    }
-    i += char_len;
-  }
-  if (start != std::string_view::npos) words.push_back(s.substr(start));
+  ForEachWord(s, [&words](std::string_view w) { words.push_back(w); });
 }
 
 }  // namespace dedup

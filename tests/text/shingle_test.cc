@@ -3,8 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
 
+#include "dedup/base/hash.h"
 #include "dedup/text/document.h"
+#include "dedup/text/normalize.h"
 
 namespace dedup {
 namespace {
@@ -97,6 +102,60 @@ TEST(Document, CollectsNumbersPerLineWithoutThousandsSeparators) {
   std::vector<uint64_t> decimal;
   HashNumbers("5.93", decimal);
   EXPECT_EQ(decimal[0], d.number_hashes[2]);
+}
+
+}  // namespace
+}  // namespace dedup
+
+namespace dedup {
+namespace {
+
+// AnalyzeText (words hashed as found, numbers looked for only in lines with a digit) against the
+// same steps done one after another with the public pieces, on random multi-line text with
+// numbers, dates, accented words and blank lines.
+TEST(AnalyzeText, EqualsTokenizeThenHashOnRandomText) {
+  const std::vector<std::string> pieces = {
+      "Shares", " ", " ", "rose", "1,234.5", "6-3/8", "Jan", "16", ", 2005", "q3", "b747",
+      "\xC3\xA9t\xC3\xA9", "42", "\n", "\n\n", " - ", "per cent", ".", "May 3", "x1y2"};
+  std::mt19937 rng(21);
+  for (int t = 0; t < 3000; ++t) {
+    std::string s;
+    const int n = static_cast<int>(rng() % 80);
+    for (int i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
+    Document got;
+    AnalyzeText(s, got);
+    Document want;
+    const std::string normalized = NormalizeText(s);
+    size_t pos = 0;
+    while (pos <= normalized.size()) {
+      size_t end = normalized.find('\n', pos);
+      if (end == std::string::npos) end = normalized.size();
+      const std::string_view text = std::string_view(normalized).substr(pos, end - pos);
+      std::vector<std::string_view> words;
+      Tokenize(text, words);
+      if (!words.empty()) {
+        TextLine line;
+        line.first_number = static_cast<uint32_t>(want.number_hashes.size());
+        HashNumbers(text, want.number_hashes);
+        line.num_numbers = static_cast<uint32_t>(want.number_hashes.size() - line.first_number);
+        line.first_word = static_cast<uint32_t>(want.word_hashes.size());
+        line.num_words = static_cast<uint32_t>(words.size());
+        for (std::string_view w : words) want.word_hashes.push_back(HashWord(w));
+        line.hash = Hash64(want.word_hashes.data() + line.first_word,
+                           line.num_words * sizeof(uint64_t));
+        want.lines.push_back(line);
+      }
+      pos = end + 1;
+    }
+    ASSERT_EQ(got.word_hashes, want.word_hashes) << s;
+    ASSERT_EQ(got.number_hashes, want.number_hashes) << s;
+    ASSERT_EQ(got.lines.size(), want.lines.size()) << s;
+    for (size_t i = 0; i < got.lines.size(); ++i) {
+      ASSERT_EQ(got.lines[i].hash, want.lines[i].hash) << s;
+      ASSERT_EQ(got.lines[i].first_number, want.lines[i].first_number) << s;
+      ASSERT_EQ(got.lines[i].num_numbers, want.lines[i].num_numbers) << s;
+    }
+  }
 }
 
 }  // namespace
