@@ -12,6 +12,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "dedup/base/block16.h"
+#include "dedup/base/strings.h"
 #include "dedup/base/swar.h"
 #include "text/for_each_word.h"
 
@@ -286,6 +287,26 @@ void MapNonAsciiSegment(std::string_view seg, std::string& out) {
   }
 }
 
+// MapNonAsciiSegment with the results for short segments remembered per thread: articles
+// repeat the same few characters (curly quotes, dashes, accented letters), and utf8proc_map
+// allocates and decomposes for each (~1,200 instructions a segment on wire-dev). The mapping is
+// a pure function of the segment, so a remembered result is the result.
+void MapShortSegmentCached(std::string_view seg, std::string& out) {
+  constexpr size_t kMaxCachedSegment = 8;   // bytes: one to a few characters
+  constexpr size_t kMaxCacheEntries = 4096;  // then start afresh (bounded memory)
+  if (seg.size() > kMaxCachedSegment) return MapNonAsciiSegment(seg, out);
+  thread_local absl::flat_hash_map<std::string, std::string> cache;
+  if (auto it = cache.find(AV(seg)); it != cache.end()) {
+    out.append(it->second);
+    return;
+  }
+  std::string mapped;
+  MapNonAsciiSegment(seg, mapped);
+  out.append(mapped);
+  if (cache.size() >= kMaxCacheEntries) cache.clear();
+  cache.emplace(std::string(seg), std::move(mapped));
+}
+
 }  // namespace
 
 namespace {
@@ -370,7 +391,7 @@ void NormalizeTextInto(std::string_view raw, std::string& out) {
       start = i - 1;
       folded.pop_back();
     }
-    MapNonAsciiSegment(d.substr(start, e - start), folded);
+    MapShortSegmentCached(d.substr(start, e - start), folded);
     i = e;
   }
   CollapseAsciiInto(folded, /*fold_case=*/true, out);  // utf8proc's output has no upper case
