@@ -510,7 +510,8 @@ EngineStats EngineImpl::stats() const {
 
 void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticle& out) {
   if (config.text.include_title && !article.title.empty()) {
-    std::string text = article.title;
+    thread_local std::string text;  // reused: workers analyse one article after another
+    text.assign(article.title);
     text.push_back('\n');
     text.append(article.body);
     AnalyzeText(text, out.doc);

@@ -26,7 +26,7 @@ uint64_t HeadlineHash(std::string_view text, Document& scratch) {
 std::vector<uint64_t> HeadlineIndex::Hashes(std::string_view title) {
   std::vector<uint64_t> out;
   if (title.empty()) return out;
-  Document scratch;
+  thread_local Document scratch;  // reused (AnalyzeText keeps its capacity)
   if (const uint64_t h = HeadlineHash(title, scratch); h != 0) out.push_back(h);
   if (std::string_view first = FirstSegment(title); !first.empty()) {
     if (const uint64_t h = HeadlineHash(first, scratch); h != 0) out.push_back(h);
