@@ -49,6 +49,9 @@ void BoilerplateFilter::ClassifyAndLearn(std::string_view source,
   }
   SourceTable& t = it->second;
   t.last_used = ++clock_;
+  // Each line's counter is a likely cache miss (a source's table holds up to
+  // max_lines_per_source lines): start loading them all before the first is needed.
+  for (const uint64_t h : line_hashes) t.counts.prefetch(h);
   const uint32_t min_articles = static_cast<uint32_t>(config_.min_articles);
   // A repeated line is classified as its first occurrence and counted once. Articles have tens
   // of lines: a linear search for repeats costs less than a hash set until a few dozen.
