@@ -185,6 +185,46 @@ void BM_EngineProcess(benchmark::State& state) {
 }
 BENCHMARK(BM_EngineProcess);
 
+// What the daemon's pipeline thread does per article after the workers' analysis: the engine
+// with story updates, and the decision and story JSON it produces. The stream above with article
+// fields as sites send them (URL, title), one article every 1,000 s: the 72 h window holds ~260
+// articles, so a story's cluster has up to 40 members and each member_added update lists them.
+void BM_EngineProcessWithOutputs(benchmark::State& state) {
+  auto engine = Engine::Create(Config{});
+  std::vector<std::string> bodies;
+  for (size_t i = 0; i < testing::Stories().size(); ++i) bodies.push_back(LongBody(i));
+  int64_t n = 0;
+  Article a;
+  AnalyzedArticle analyzed;
+  std::vector<StoryUpdate> updates;
+  std::string json;
+  const Config config;
+  for (auto _ : state) {
+    state.PauseTiming();
+    a.id = "wire-" + std::to_string(n) + "-2026";
+    a.source = "Site" + std::to_string(n % 40);
+    a.url = "https://www.site" + std::to_string(n % 40) + ".example.com/news/2026/11/30/story-" +
+            std::to_string(n);
+    a.title = "Edition " + std::to_string(n / 40) + ": the story of the day, reprinted";
+    a.body = "Edition " + std::to_string(n) + " of the day\n" +
+             bodies[static_cast<size_t>(n / 40) % bodies.size()];
+    a.published_at = n * 1000 * 1000;
+    AnalyzeArticle(a, config, analyzed);  // the workers' share, not timed
+    state.ResumeTiming();
+    absl::StatusOr<Decision> d = engine.value()->Process(a, analyzed, &updates);
+    json.clear();
+    AppendDecisionJson(json, *d);
+    for (const StoryUpdate& u : updates) {
+      json.clear();
+      AppendStoryJson(json, u);
+    }
+    benchmark::DoNotOptimize(json.data());
+    ++n;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EngineProcessWithOutputs);
+
 }  // namespace
 }  // namespace dedup
 

@@ -29,6 +29,9 @@ namespace {
 // Dead-letter records carry at most this much of the original payload (brokers' default
 // max.message.bytes is 1 MB; the headers need room too).
 constexpr size_t kMaxDeadLetterPayload = 900 * 1024;
+// Likewise for a story update whose listed members (cluster.max_story_members of them, long
+// URLs) would still pass that size: its oldest listed members are left out until it fits.
+constexpr size_t kMaxStoryBytes = 900 * 1024;
 
 // /healthz reports a stall when the processing loop has not turned for this long.
 constexpr auto kStallAfter = std::chrono::seconds(60);
@@ -63,6 +66,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   // Hands every parsed message to the engine, waiting for the workers; in order.
   absl::Status Drain();
   absl::Status HandleReady();
+  void FitStory(const StoryUpdate& u);
   absl::Status DeadLetter(const InputMessage& msg, const absl::Status& why, uint64_t token);
   absl::Status Emit(std::string_view topic, std::string_view key, std::string_view value,
                     const std::vector<RecordHeader>& headers, uint64_t token);
@@ -521,6 +525,7 @@ absl::Status PipelineImpl::Handle(Parsed<InputMessage>& m, bool silent) {
         metrics.story_updates.Inc();
         buf_.clear();
         AppendStoryJson(buf_, u);
+        if (buf_.size() > kMaxStoryBytes) FitStory(u);
         st = Emit(config_.kafka.stories_topic, u.cluster_id, buf_, {}, token);
       }
       const auto emitted = std::chrono::steady_clock::now();
@@ -536,6 +541,25 @@ absl::Status PipelineImpl::Handle(Parsed<InputMessage>& m, bool silent) {
   }
   tracker_.Release(token);
   return st;
+}
+
+// Re-serialises `u` into buf_ with its oldest listed members dropped, halving the list until
+// the record fits kMaxStoryBytes (rare: needs hundreds of very long URLs).
+void PipelineImpl::FitStory(const StoryUpdate& u) {
+  StoryUpdate fitted = u;
+  fitted.size = std::max(u.size, u.members.size());
+  while (buf_.size() > kMaxStoryBytes && !fitted.members.empty()) {
+    fitted.members.erase(fitted.members.begin(),
+                         fitted.members.begin() +
+                             static_cast<ptrdiff_t>((fitted.members.size() + 1) / 2));
+    buf_.clear();
+    AppendStoryJson(buf_, fitted);
+  }
+  LogWarn("story update trimmed to fit the record size limit",
+          {{"cluster_id", u.cluster_id},
+           {"members", std::to_string(fitted.size)},
+           {"listed", std::to_string(fitted.members.size())},
+           {"bytes", std::to_string(buf_.size())}});
 }
 
 absl::Status PipelineImpl::HandleReady() {

@@ -248,6 +248,8 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
        [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.001, 24.0 * 365 * 10, c.cluster.window_hours); }},
       {"cluster.max_articles",
        [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 1000000000, c.cluster.max_articles); }},
+      {"cluster.max_story_members",
+       [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 1000000, c.cluster.max_story_members); }},
       // [kafka]
       {"kafka.brokers", [](auto& n, auto& k, Config& c) { return ReadNonEmpty(n, k, c.kafka.brokers); }},
       {"kafka.group_id", [](auto& n, auto& k, Config& c) { return ReadNonEmpty(n, k, c.kafka.group_id); }},
@@ -381,6 +383,7 @@ std::vector<ConfigChange> DiffConfigs(const Config& a, const Config& b) {
   DEDUP_KEY(cluster, source_priority, "cluster.source_priority", false);
   DEDUP_KEY(cluster, window_hours, "cluster.window_hours", false);
   DEDUP_KEY(cluster, max_articles, "cluster.max_articles", false);
+  DEDUP_KEY(cluster, max_story_members, "cluster.max_story_members", false);
   DEDUP_KEY(kafka, brokers, "kafka.brokers", true);
   DEDUP_KEY(kafka, group_id, "kafka.group_id", true);
   DEDUP_KEY(kafka, input_topics, "kafka.input_topics", true);

@@ -338,8 +338,7 @@ StoryMember EngineImpl::Member(DocHandle h) const {
   m.id = std::string(d.id());
   m.id_is_number = d.id_is_number;
   m.source = sources_[d.source];
-  m.url = std::string(d.url());
-  m.title = std::string(d.title());
+  m.url = std::string(d.url());  // no title: the stories output gives the canonical's only
   m.published_at = d.published_at;
   m.similarity = d.matched_len == 0 ? 1.0 : static_cast<double>(d.similarity);
   return m;
@@ -350,11 +349,21 @@ StoryUpdate EngineImpl::Story(ClusterHandle c, std::string event, EventTimeMs t)
   u.cluster_id = clusters_.Name(c);
   u.event = std::move(event);
   u.canonical = Member(clusters_.Canonical(c));
+  u.canonical.title = std::string(docs_[clusters_.Canonical(c)].title());
   std::vector<DocHandle> members(clusters_.Members(c).begin(), clusters_.Members(c).end());
-  std::sort(members.begin(), members.end(),
-            [this](DocHandle a, DocHandle b) { return docs_[a].arrival < docs_[b].arrival; });
-  u.members.reserve(members.size());
-  for (DocHandle m : members) u.members.push_back(Member(m));
+  u.size = members.size();
+  // The newest max_story_members by arrival, listed in arrival order: selecting them first keeps
+  // a large cluster's update at O(members) integer work plus the listed members' strings.
+  const auto by_arrival = [this](DocHandle a, DocHandle b) {
+    return docs_[a].arrival < docs_[b].arrival;
+  };
+  const size_t listed =
+      std::min(members.size(), static_cast<size_t>(config_.cluster.max_story_members));
+  const auto first = members.end() - static_cast<ptrdiff_t>(listed);
+  if (first != members.begin()) std::nth_element(members.begin(), first, members.end(), by_arrival);
+  std::sort(first, members.end(), by_arrival);
+  u.members.reserve(listed);
+  for (auto it = first; it != members.end(); ++it) u.members.push_back(Member(*it));
   u.updated_at = t;
   return u;
 }

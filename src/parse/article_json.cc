@@ -1,5 +1,7 @@
 #include "dedup/parse/article_json.h"
 
+#include <algorithm>
+
 #include <simdjson.h>
 
 #include "absl/strings/str_cat.h"
@@ -192,7 +194,7 @@ void AppendStoryJson(std::string& out, const StoryUpdate& s) {
     out.push_back('}');
   }
   out.append(",\"size\":");
-  out.append(std::to_string(s.members.size()));
+  out.append(std::to_string(std::max(s.size, s.members.size())));
   out.append(",\"members\":[");
   for (size_t i = 0; i < s.members.size(); ++i) {
     if (i) out.push_back(',');

@@ -37,6 +37,7 @@ containment_threshold = 1
 canonical_policy = "source_priority"
 source_priority = ["Wire", "BBC News"]
 window_hours = 24.5
+max_story_members = 50
 )", "t");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->text.shingle_words, 3);
@@ -45,6 +46,7 @@ window_hours = 24.5
   EXPECT_EQ(c->cluster.canonical_policy, CanonicalPolicy::kSourcePriority);
   EXPECT_EQ(c->cluster.source_priority.size(), 2u);
   EXPECT_DOUBLE_EQ(c->cluster.window_hours, 24.5);
+  EXPECT_EQ(c->cluster.max_story_members, 50);
 }
 
 TEST(Config, RefusesUnknownKeyNamingIt) {
@@ -64,6 +66,10 @@ TEST(Config, RefusesOutOfRangeValueNamingKeyAndValue) {
   const std::string e = Error("[match]\njaccard_threshold = 1.5\n");
   EXPECT_NE(e.find("match.jaccard_threshold"), std::string::npos) << e;
   EXPECT_NE(e.find("1.5"), std::string::npos) << e;
+  const std::string m = Error("[cluster]\nmax_story_members = 0\n");
+  EXPECT_NE(m.find("cluster.max_story_members: must be between 1 and 1000000 (got 0)"),
+            std::string::npos)
+      << m;
 }
 
 TEST(Config, RefusesWrongType) {
@@ -146,6 +152,7 @@ TEST(Config, ExampleFileParsesToDefaults) {
   EXPECT_EQ(c->match.min_numbers, d.match.min_numbers);
   EXPECT_DOUBLE_EQ(c->cluster.window_hours, d.cluster.window_hours);
   EXPECT_EQ(c->cluster.max_articles, d.cluster.max_articles);
+  EXPECT_EQ(c->cluster.max_story_members, d.cluster.max_story_members);
   EXPECT_EQ(c->input.max_article_bytes, d.input.max_article_bytes);
   EXPECT_EQ(c->http.listen, d.http.listen);
   // Every setting that needs a restart is at its default too.

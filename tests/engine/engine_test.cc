@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "dedup/base/reject.h"
+#include "dedup/parse/article_json.h"
 #include "testing/fixtures.h"
 
 namespace dedup {
@@ -294,6 +295,34 @@ TEST_F(EngineTest, CanonicalLeavingTheWindowEmitsAStoryUpdate) {
   EXPECT_EQ(updates[0].canonical.id, "second");
   EXPECT_EQ(updates[0].members.size(), 1u);
   EXPECT_EQ(updates[1].event, "created");
+}
+
+// A story update lists the newest cluster.max_story_members members in arrival order, counts
+// them all in `size`, and names the canonical (with its title) whatever the cap.
+TEST_F(EngineTest, StoryUpdatesListTheNewestMaxStoryMembers) {
+  Config c;
+  c.cluster.max_story_members = 3;
+  Init(c);
+  const std::string& body = Story("wind-farm").body;
+  std::vector<StoryUpdate> updates;
+  for (int i = 0; i < 6; ++i) {
+    Article a = MakeArticle("copy" + std::to_string(i), "S" + std::to_string(i), body, i * kHour);
+    a.title = "Title " + std::to_string(i);
+    ASSERT_TRUE(engine_->Process(a, &updates).ok());
+    ASSERT_EQ(updates.size(), 1u);
+    EXPECT_EQ(updates[0].size, static_cast<size_t>(i + 1));
+    ASSERT_EQ(updates[0].members.size(), std::min<size_t>(i + 1, 3));
+    for (size_t k = 0; k < updates[0].members.size(); ++k) {
+      const int want = i + 1 - static_cast<int>(updates[0].members.size()) + static_cast<int>(k);
+      EXPECT_EQ(updates[0].members[k].id, "copy" + std::to_string(want)) << i;
+      EXPECT_EQ(updates[0].members[k].source, "S" + std::to_string(want)) << i;
+    }
+    EXPECT_EQ(updates[0].canonical.id, "copy0");
+    EXPECT_EQ(updates[0].canonical.title, "Title 0");
+  }
+  std::string json;
+  AppendStoryJson(json, updates[0]);
+  EXPECT_NE(json.find("\"size\":6"), std::string::npos) << json;
 }
 
 TEST_F(EngineTest, MaxArticlesEvictsOldestPublishedFirst) {

@@ -130,6 +130,48 @@ TEST_F(DaemonTest, BadMessagesGoToDeadLetterWithReasonAndGoodOnesAround) {
   EXPECT_EQ(d.Wait(20s), 0) << d.Log();
 }
 
+// A story whose members' URLs add up past the broker's record size limit: its update is
+// trimmed to fit (oldest listed members left out, `size` still counting all), instead of a
+// produce error stopping the daemon.
+TEST_F(DaemonTest, StoryUpdateTooLargeForARecordIsTrimmedToFit) {
+  DaemonProcess d(Config("g-bigstory"), LogPath("bigstory"));
+  const std::string body = testing::Story("wind-farm").body;
+  constexpr int kCopies = 20;
+  for (int i = 0; i < kCopies; ++i) {
+    const std::string id = "copy-" + std::to_string(i);
+    const std::string url = "https://example.com/" + std::string(60000, 'a') + std::to_string(i);
+    std::string json = ArticleJson(id, "S" + std::to_string(i), body, "2026-03-03T00:00:00Z");
+    json.insert(1, "\"url\":\"" + url + "\",");
+    kafka_.Produce("articles", id, json);
+  }
+  const auto decisions = kafka_.ReadAll("dedup.decisions", kCopies, 30s);
+  ASSERT_EQ(decisions.size(), static_cast<size_t>(kCopies)) << d.Log();
+  std::set<std::string> clusters;
+  for (const auto& r : decisions) clusters.insert(Field(r.value, "cluster_id"));
+  ASSERT_EQ(clusters.size(), 1u);
+  // The mock broker keeps ~5 MB a partition: the newest story records are what is left.
+  const auto stories = kafka_.ReadAll("dedup.stories", kCopies, 5s);
+  ASSERT_FALSE(stories.empty());
+  bool saw_full_size = false;
+  for (const auto& r : stories) {
+    EXPECT_LE(r.value.size(), 900u * 1024) << Field(r.value, "size");
+    if (Field(r.value, "size") == std::to_string(kCopies)) {
+      saw_full_size = true;
+      size_t urls = 0;  // the canonical's and each listed member's
+      for (size_t at = r.value.find("\"url\":"); at != std::string::npos;
+           at = r.value.find("\"url\":", at + 1)) {
+        ++urls;
+      }
+      EXPECT_GE(urls, 2u);
+      EXPECT_LT(urls - 1, static_cast<size_t>(kCopies)) << "some members left out";
+    }
+  }
+  EXPECT_TRUE(saw_full_size);
+  EXPECT_NE(d.Log().find("story update trimmed"), std::string::npos) << d.Log();
+  d.Signal(SIGTERM);
+  EXPECT_EQ(d.Wait(20s), 0) << d.Log();
+}
+
 TEST_F(DaemonTest, ResumesFromCommittedOffsetsAfterCleanStop) {
   const std::string cfg = Config("g-resume");
   const auto& s = testing::Stories();

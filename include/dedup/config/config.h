@@ -73,6 +73,10 @@ struct ClusterConfig {
   std::vector<std::string> source_priority;
   double window_hours = 72.0;
   int64_t max_articles = 1000000;
+  // A story update lists at most this many members, the newest (its `size` counts them all): a
+  // story reprinted thousands of times would otherwise cost O(members) per new copy and outgrow
+  // the broker's message size limit. Every article's decision names its cluster regardless.
+  int64_t max_story_members = 1000;
 };
 
 // Kafka connection and topics. consumer_properties / producer_properties pass straight to

@@ -42,7 +42,7 @@ struct StoryMember {
   bool id_is_number = false;
   std::string source;
   std::string url;
-  std::string title;
+  std::string title;  // the canonical's only (StoryUpdate::canonical)
   EventTimeMs published_at = 0;
   double similarity = 1.0;  // estimated Jaccard with the article it matched; 1 for the founder
 };
@@ -54,7 +54,8 @@ struct StoryMember {
 //   event "canonical_changed" - its canonical article left the window and another took its
 //                               place (emitted while processing the article whose event time
 //                               moved the window).
-// `members` are the cluster's articles still in the window, in arrival order.
+// `members` are the cluster's articles still in the window, in arrival order: the newest
+// cluster.max_story_members of them; `size` counts them all.
 struct StoryUpdate {
   std::string cluster_id;
   std::string event;
@@ -63,6 +64,7 @@ struct StoryUpdate {
   bool canonical_changed = false;
   StoryMember canonical;
   std::vector<StoryMember> members;
+  size_t size = 0;  // members in the window; 0 stands for members.size() (nothing capped)
   EventTimeMs updated_at = 0;  // event time of the article that caused the change
 };
 
