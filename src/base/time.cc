@@ -46,6 +46,12 @@ void Put(char*& p, unsigned v, int digits) {
 }  // namespace
 
 std::string FormatRfc3339Ms(EventTimeMs ms) {
+  std::string out;
+  AppendRfc3339Ms(out, ms);
+  return out;
+}
+
+void AppendRfc3339Ms(std::string& out, EventTimeMs ms, bool quoted) {
   // Years 1000-9999 by hand (every story record carries timestamps: absl::FormatTime was 5% of
   // the daemon's time); anything else through absl, which the fast path matches (tested).
   constexpr int64_t kMsPerDay = 86400000;
@@ -54,7 +60,10 @@ std::string FormatRfc3339Ms(EventTimeMs ms) {
   if (ms < kMin || ms > kMax) {
     const absl::Time t = absl::FromUnixMillis(ms);
     const char* fmt = (ms % 1000 == 0) ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%E3SZ";
-    return absl::FormatTime(fmt, t, absl::UTCTimeZone());
+    if (quoted) out.push_back('"');
+    out.append(absl::FormatTime(fmt, t, absl::UTCTimeZone()));  // digits, '-', ':', 'T', 'Z'
+    if (quoted) out.push_back('"');
+    return;
   }
   int64_t days = ms / kMsPerDay;
   int64_t rest = ms % kMsPerDay;
@@ -68,6 +77,7 @@ std::string FormatRfc3339Ms(EventTimeMs ms) {
   const unsigned r = static_cast<unsigned>(rest);
   char buf[32];
   char* p = buf;
+  if (quoted) *p++ = '"';
   Put(p, static_cast<unsigned>(year), 4);
   *p++ = '-';
   Put(p, month, 2);
@@ -84,7 +94,8 @@ std::string FormatRfc3339Ms(EventTimeMs ms) {
     Put(p, r % 1000, 3);
   }
   *p++ = 'Z';
-  return std::string(buf, p);
+  if (quoted) *p++ = '"';
+  out.append(buf, p);
 }
 
 }  // namespace dedup

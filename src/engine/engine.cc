@@ -123,10 +123,18 @@ class EngineImpl final : public Engine {
   void EvictExpired(EventTimeMs watermark, std::vector<StoryUpdate>* updates);
   void Sign(const Article& article, const AnalyzedArticle& analyzed, std::string_view source_key);
   Decision MakeDecision(DocHandle h) const;
-  StoryMember Member(DocHandle h) const;
+  // Fills `m` (reusing its strings' capacity) with document h as the stories output lists it.
+  void FillMember(DocHandle h, StoryMember& m) const;
   // Verification between two articles in the window (no LSH involved).
   bool MatchesDirectly(DocHandle a, DocHandle b);
-  StoryUpdate Story(ClusterHandle c, std::string event, EventTimeMs t) const;
+  // Appends an update to `updates`, reusing an object (and its strings' and member list's
+  // capacity) from an earlier call when there is one. Every field but `members` is reset:
+  // FillStory sets those, other callers clear them.
+  StoryUpdate& NewUpdate(std::vector<StoryUpdate>& updates);
+  // Moves the caller's previous updates into the pool NewUpdate draws from, and clears them.
+  void RecycleUpdates(std::vector<StoryUpdate>& updates);
+  // Fills `u` with cluster c's state: its canonical, size and newest members.
+  void FillStory(ClusterHandle c, std::string_view event, EventTimeMs t, StoryUpdate& u);
 
   Config config_;
   MinHasher hasher_;
@@ -167,6 +175,8 @@ class EngineImpl final : public Engine {
   std::vector<uint16_t> sig16_;
   std::vector<DocHandle> candidates_;
   std::vector<DocHandle> matched_;  // candidates that passed verification
+  std::vector<DocHandle> story_members_;     // FillStory's scratch
+  std::vector<StoryUpdate> update_pool_;     // see NewUpdate
   uint32_t words_ = 0;
 };
 
@@ -235,9 +245,9 @@ void EngineImpl::EvictExpired(EventTimeMs watermark, std::vector<StoryUpdate>* u
     Evict(h);
     ++(expired ? stats_.evicted_window : stats_.evicted_capacity);
     if (was_canonical && updates != nullptr) {
-      StoryUpdate u = Story(c, "canonical_changed", watermark);
+      StoryUpdate& u = NewUpdate(*updates);
+      FillStory(c, "canonical_changed", watermark, u);
       u.canonical_changed = true;
-      updates->push_back(std::move(u));
     }
   }
 }
@@ -332,25 +342,50 @@ bool EngineImpl::MatchesDirectly(DocHandle a, DocHandle b) {
       .match;
 }
 
-StoryMember EngineImpl::Member(DocHandle h) const {
+void EngineImpl::FillMember(DocHandle h, StoryMember& m) const {
   const Doc& d = docs_[h];
-  StoryMember m;
-  m.id = std::string(d.id());
+  m.id.assign(d.id());
   m.id_is_number = d.id_is_number;
-  m.source = sources_[d.source];
-  m.url = std::string(d.url());  // no title: the stories output gives the canonical's only
+  m.source.assign(sources_[d.source]);
+  m.url.assign(d.url());
+  m.title.clear();  // the stories output gives the canonical's title only
   m.published_at = d.published_at;
   m.similarity = d.matched_len == 0 ? 1.0 : static_cast<double>(d.similarity);
-  return m;
 }
 
-StoryUpdate EngineImpl::Story(ClusterHandle c, std::string event, EventTimeMs t) const {
-  StoryUpdate u;
-  u.cluster_id = clusters_.Name(c);
-  u.event = std::move(event);
-  u.canonical = Member(clusters_.Canonical(c));
-  u.canonical.title = std::string(docs_[clusters_.Canonical(c)].title());
-  std::vector<DocHandle> members(clusters_.Members(c).begin(), clusters_.Members(c).end());
+StoryUpdate& EngineImpl::NewUpdate(std::vector<StoryUpdate>& updates) {
+  if (update_pool_.empty()) return updates.emplace_back();
+  updates.push_back(std::move(update_pool_.back()));
+  update_pool_.pop_back();
+  StoryUpdate& u = updates.back();
+  u.merged_into.clear();
+  u.absorbed.clear();
+  u.canonical_changed = false;
+  u.size = 0;  // members are left for FillStory to resize and overwrite (keeping capacity)
+  u.updated_at = 0;
+  return u;
+}
+
+void EngineImpl::RecycleUpdates(std::vector<StoryUpdate>& updates) {
+  // A few objects are kept: one article makes one or two updates, an eviction burst thousands
+  // (those are not worth keeping, with up to max_story_members members each).
+  constexpr size_t kPooledUpdates = 8;
+  for (StoryUpdate& u : updates) {
+    if (update_pool_.size() >= kPooledUpdates) break;
+    update_pool_.push_back(std::move(u));
+  }
+  updates.clear();
+}
+
+void EngineImpl::FillStory(ClusterHandle c, std::string_view event, EventTimeMs t,
+                           StoryUpdate& u) {
+  u.cluster_id.assign(clusters_.Name(c));
+  u.event.assign(event);
+  const DocHandle canonical = clusters_.Canonical(c);
+  FillMember(canonical, u.canonical);
+  u.canonical.title.assign(docs_[canonical].title());
+  std::vector<DocHandle>& members = story_members_;
+  members.assign(clusters_.Members(c).begin(), clusters_.Members(c).end());
   u.size = members.size();
   // The newest max_story_members by arrival, listed in arrival order: selecting them first keeps
   // a large cluster's update at O(members) integer work plus the listed members' strings.
@@ -362,15 +397,15 @@ StoryUpdate EngineImpl::Story(ClusterHandle c, std::string event, EventTimeMs t)
   const auto first = members.end() - static_cast<ptrdiff_t>(listed);
   if (first != members.begin()) std::nth_element(members.begin(), first, members.end(), by_arrival);
   std::sort(first, members.end(), by_arrival);
-  u.members.reserve(listed);
-  for (auto it = first; it != members.end(); ++it) u.members.push_back(Member(*it));
+  // Keep the member objects already there (their strings' capacity), add or drop the rest.
+  u.members.resize(listed);
+  for (size_t k = 0; k < listed; ++k) FillMember(first[static_cast<ptrdiff_t>(k)], u.members[k]);
   u.updated_at = t;
-  return u;
 }
 
 absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArticle& analyzed,
                                              std::vector<StoryUpdate>* updates) {
-  if (updates != nullptr) updates->clear();
+  if (updates != nullptr) RecycleUpdates(*updates);
   if (std::optional<DocHandle> seen = FindId(article.id); seen.has_value()) {
     ++stats_.replays;
     Decision d = MakeDecision(*seen);
@@ -476,23 +511,25 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArt
     if (updates != nullptr) {
       const std::string& survivor = clusters_.Name(target);
       for (const std::string& gone : absorbed) {
-        StoryUpdate u;
-        u.cluster_id = gone;
-        u.event = "merged";
-        u.merged_into = survivor;
+        StoryUpdate& u = NewUpdate(*updates);
+        u.cluster_id.assign(gone);
+        u.event.assign("merged");
+        u.merged_into.assign(survivor);
+        u.canonical = StoryMember{};
+        u.members.clear();
         u.updated_at = t;
-        updates->push_back(std::move(u));
       }
-      StoryUpdate u = Story(target, "member_added", t);
+      StoryUpdate& u = NewUpdate(*updates);
+      FillStory(target, "member_added", t, u);
       u.absorbed = std::move(absorbed);
       u.canonical_changed = u.canonical.id != first_canonical;
-      updates->push_back(std::move(u));
     }
   } else {
     const ClusterHandle c = clusters_.Create(article.id, h, traits);
     if (updates != nullptr) {
-      updates->push_back(Story(c, "created", t));
-      updates->back().canonical_changed = true;
+      StoryUpdate& u = NewUpdate(*updates);
+      FillStory(c, "created", t, u);
+      u.canonical_changed = true;
     }
   }
   by_id_.emplace(IdHash(article.id), h);

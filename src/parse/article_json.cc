@@ -159,7 +159,7 @@ void AppendMemberFields(std::string& out, const StoryMember& m) {
   out.append(",\"url\":");
   AppendJsonString(out, m.url);
   out.append(",\"published_at\":");
-  AppendJsonString(out, FormatRfc3339Ms(m.published_at));
+  AppendRfc3339Ms(out, m.published_at, /*quoted=*/true);
 }
 }  // namespace
 
@@ -182,7 +182,7 @@ void AppendStoryJson(std::string& out, const StoryUpdate& s) {
   out.append("],\"canonical_changed\":");
   out.append(s.canonical_changed ? "true" : "false");
   out.append(",\"updated_at\":");
-  AppendJsonString(out, FormatRfc3339Ms(s.updated_at));
+  AppendRfc3339Ms(out, s.updated_at, /*quoted=*/true);
   out.append(",\"canonical\":");
   if (s.members.empty()) {
     out.append("null");

@@ -50,7 +50,13 @@ TEST(Time, FormatMatchesAbslEverywhere) {
     if (i % 2 == 0) ms -= ms % 1000;
     cases.push_back(ms);
   }
-  for (EventTimeMs ms : cases) ASSERT_EQ(FormatRfc3339Ms(ms), absl_format(ms)) << ms;
+  std::string appended = "x";
+  for (EventTimeMs ms : cases) {
+    ASSERT_EQ(FormatRfc3339Ms(ms), absl_format(ms)) << ms;
+    appended.resize(1);
+    AppendRfc3339Ms(appended, ms, /*quoted=*/true);
+    ASSERT_EQ(appended, "x\"" + absl_format(ms) + "\"") << ms;
+  }
 }
 
 }  // namespace
