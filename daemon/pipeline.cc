@@ -288,6 +288,7 @@ absl::Status PipelineImpl::ReleaseDeferred() {
     std::unique_ptr<Parsed<InputMessage>> m = std::move(deferred_.front());
     deferred_.pop_front();
     DEDUP_RETURN_IF_ERROR(Handle(*m, /*silent=*/false));
+    pool_->Recycle(std::move(m));
   }
   return absl::OkStatus();
 }
@@ -578,6 +579,7 @@ absl::Status PipelineImpl::HandleReady() {
       const auto it = replay_until_.find({std::string(m->msg.topic()), m->msg.partition()});
       if (it != replay_until_.end() && m->msg.offset() + 1 >= it->second) FinishRestore(it->first);
     }
+    pool_->Recycle(std::move(m));
   }
   if (st.ok() && !deferred_.empty()) st = ReleaseDeferred();
   if (any) PublishEngineStats();

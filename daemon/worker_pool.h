@@ -9,8 +9,8 @@
 // payload() -> string_view and timestamp_ms() -> optional<int64_t>.
 //
 // Bounded: at most kMaxPending messages or kMaxPendingBytes of payload are queued.
-// Thread-safety: Submit, TakeReady, WaitReady, Pending and Discard are called by the pipeline
-// thread only; workers synchronise through mu_ (std::mutex rather than absl::Mutex: Debian's
+// Thread-safety: Submit, TakeReady, WaitReady, Recycle, Pending and Discard are called by the
+// pipeline thread only; workers synchronise through mu_ (std::mutex rather than absl::Mutex: Debian's
 // Abseil is not TSan-instrumented, so ThreadSanitizer could not check this class with it).
 #ifndef DEDUP_DAEMON_WORKER_POOL_H_
 #define DEDUP_DAEMON_WORKER_POOL_H_
@@ -82,6 +82,10 @@ class WorkerPool {
   }
   void Submit(M msg) {
     auto m = std::make_unique<Parsed<M>>(std::move(msg));
+    if (!spare_.empty()) {  // analysis buffers of an earlier message: no regrowing them
+      m->analyzed = std::move(spare_.back());
+      spare_.pop_back();
+    }
     const size_t bytes = m->msg.payload().size();
     if (workers_ == 0) {
       Work(*m);
@@ -125,6 +129,12 @@ class WorkerPool {
         return;  // timed out
       }
     }
+  }
+  // Takes back a message the pipeline is done with: its analysis buffers (an article's word,
+  // number and line vectors, grown to article size) serve a later message; the rest, the Kafka
+  // message included, is freed now.
+  void Recycle(std::unique_ptr<Parsed<M>> m) {
+    if (m != nullptr && spare_.size() < kMaxPending) spare_.push_back(std::move(m->analyzed));
   }
   // Drops every submitted message once the workers are done with it (after a rewind).
   void Discard() {
@@ -182,6 +192,7 @@ class WorkerPool {
   std::condition_variable done_cv_;  // a message became done
   std::deque<std::unique_ptr<Parsed<M>>> in_order_;
   std::deque<Parsed<M>*> todo_;
+  std::vector<AnalyzedArticle> spare_;  // Recycle -> Submit; the pipeline thread's only
   size_t pending_bytes_ = 0;
   bool stop_ = false;
 };

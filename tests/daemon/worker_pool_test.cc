@@ -82,6 +82,33 @@ TEST(WorkerPoolTest, ParsesAnalysesAndFallsBackToTheMessageTimestamp) {
   DrainInOrder(pool, 100);
 }
 
+// Recycled analysis buffers (Recycle -> Submit) give what fresh ones give: each message's
+// analysis equals AnalyzeArticle on a new AnalyzedArticle, across stories of different lengths.
+TEST(WorkerPoolTest, RecycledBuffersAnalyseLikeFreshOnes) {
+  for (int workers : {0, 2}) {
+    WorkerPool<FakeMessage> pool(Config{}, workers);
+    int taken = 0;
+    for (int round = 0; round < 3; ++round) {
+      for (int i = 0; i < 40; ++i) pool.Submit(Good(round * 40 + i));
+      while (pool.Pending() > 0) {
+        pool.WaitReady(100);
+        while (auto m = pool.TakeReady()) {
+          ASSERT_TRUE(m->article.ok());
+          AnalyzedArticle fresh;
+          AnalyzeArticle(*m->article, Config{}, fresh);
+          EXPECT_EQ(m->analyzed.doc.word_hashes, fresh.doc.word_hashes) << taken;
+          EXPECT_EQ(m->analyzed.doc.number_hashes, fresh.doc.number_hashes) << taken;
+          EXPECT_EQ(m->analyzed.doc.lines.size(), fresh.doc.lines.size()) << taken;
+          EXPECT_EQ(m->analyzed.headline_hashes, fresh.headline_hashes) << taken;
+          pool.Recycle(std::move(m));
+          ++taken;
+        }
+      }
+    }
+    EXPECT_EQ(taken, 120);
+  }
+}
+
 TEST(WorkerPoolTest, IsBoundedAndDiscards) {
   WorkerPool<FakeMessage> pool(Config{}, 2);
   size_t n = 0;
