@@ -161,22 +161,38 @@ void BM_Parse(benchmark::State& state) {
 }
 BENCHMARK(BM_Parse);
 
-// The whole engine per article, steady state: a stream where each of 8 stories is reprinted
-// with its own first line (so no two articles are identical), clusters of up to ~40 copies
-// inside the 72 h window.
+// A reprint stream for the engine benchmarks: each of the 8 fixture stories reprinted 40 times
+// in a row, each copy with its own first line (so no two articles are identical), one article
+// every `spacing_ms` of event time.
+class ReprintStream {
+ public:
+  explicit ReprintStream(EventTimeMs spacing_ms) : spacing_ms_(spacing_ms) {
+    for (size_t i = 0; i < testing::Stories().size(); ++i) bodies_.push_back(LongBody(i));
+  }
+  // Article n of the stream, into `a` (id, source, body, published_at).
+  void Fill(int64_t n, Article& a) const {
+    a.id = std::to_string(n);
+    a.source = "Site" + std::to_string(n % 40);
+    a.body = "Edition " + std::to_string(n) + " of the day\n" +
+             bodies_[static_cast<size_t>(n / 40) % bodies_.size()];
+    a.published_at = n * spacing_ms_;
+  }
+
+ private:
+  EventTimeMs spacing_ms_;
+  std::vector<std::string> bodies_;
+};
+
+// The whole engine per article, steady state: one article every 6 s, ~43,000 in the 72 h window
+// (each story's copies in one cluster of thousands).
 void BM_EngineProcess(benchmark::State& state) {
   auto engine = Engine::Create(Config{});
-  std::vector<std::string> bodies;
-  for (size_t i = 0; i < testing::Stories().size(); ++i) bodies.push_back(LongBody(i));
+  const ReprintStream stream(6 * 1000);
   int64_t n = 0;
   Article a;
   for (auto _ : state) {
     state.PauseTiming();
-    a.id = std::to_string(n);
-    a.source = "Site" + std::to_string(n % 40);
-    a.body = "Edition " + std::to_string(n) + " of the day\n" +
-             bodies[static_cast<size_t>(n / 40) % bodies.size()];
-    a.published_at = n * 6 * 1000;  // one article every 6 s: ~43,000 in the window
+    stream.Fill(n, a);
     state.ResumeTiming();
     benchmark::DoNotOptimize(engine.value()->Process(a));
     ++n;
@@ -191,8 +207,7 @@ BENCHMARK(BM_EngineProcess);
 // articles, so a story's cluster has up to 40 members and each member_added update lists them.
 void BM_EngineProcessWithOutputs(benchmark::State& state) {
   auto engine = Engine::Create(Config{});
-  std::vector<std::string> bodies;
-  for (size_t i = 0; i < testing::Stories().size(); ++i) bodies.push_back(LongBody(i));
+  const ReprintStream stream(1000 * 1000);
   int64_t n = 0;
   Article a;
   AnalyzedArticle analyzed;
@@ -201,14 +216,11 @@ void BM_EngineProcessWithOutputs(benchmark::State& state) {
   const Config config;
   for (auto _ : state) {
     state.PauseTiming();
+    stream.Fill(n, a);
     a.id = "wire-" + std::to_string(n) + "-2026";
-    a.source = "Site" + std::to_string(n % 40);
     a.url = "https://www.site" + std::to_string(n % 40) + ".example.com/news/2026/11/30/story-" +
             std::to_string(n);
     a.title = "Edition " + std::to_string(n / 40) + ": the story of the day, reprinted";
-    a.body = "Edition " + std::to_string(n) + " of the day\n" +
-             bodies[static_cast<size_t>(n / 40) % bodies.size()];
-    a.published_at = n * 1000 * 1000;
     AnalyzeArticle(a, config, analyzed);  // the workers' share, not timed
     state.ResumeTiming();
     absl::StatusOr<Decision> d = engine.value()->Process(a, analyzed, &updates);
