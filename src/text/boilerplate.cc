@@ -72,7 +72,7 @@ void BoilerplateFilter::ClassifyAndLearn(std::string_view source,
       continue;
     }
     uint32_t& count = t.counts[h];
-    is_boilerplate[i] = count >= min_articles ? 1 : 0;
+    is_boilerplate[i] = (count != 0 && count >= min_articles) ? 1 : 0;  // as Classify: unseen is not
     ++count;
   }
   if (t.counts.size() > static_cast<size_t>(config_.max_lines_per_source)) Prune(t);
