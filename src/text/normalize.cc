@@ -157,6 +157,12 @@ void CollapseAsciiInto(std::string_view s, bool fold_case, std::string& out) {
   char* const begin = out.data();
   char* o = begin;
   bool pending_space = false;
+  const auto at_line_start = [&] { return o == begin || o[-1] == '\n'; };
+  // Before a visible character: the pending space, unless the line has no text yet.
+  const auto emit_pending_space = [&] {
+    if (pending_space && !at_line_start()) *o++ = ' ';
+    pending_space = false;
+  };
   const size_t n = s.size();
   for (size_t i = 0; i < n; ++i) {
     // Sixteen bytes of prose at a time: no control character, DEL or two spaces in a row, so
@@ -168,16 +174,13 @@ void CollapseAsciiInto(std::string_view s, bool fold_case, std::string& out) {
       const Block16 b = Block16::Load(s.data() + i);
       const uint32_t spaces = b.Equal(' ');
       if (b.ControlOrDel() != 0 || (spaces & (spaces >> 1)) != 0) break;
-      const bool at_line_start = o == begin || o[-1] == '\n';
-      if ((spaces & 1) != 0) {
-        if (at_line_start) {  // leading space: skip it, then take a block from the next byte
-          ++i;
-          pending_space = false;
-          continue;
-        }
-      } else if (pending_space && !at_line_start) {
-        *o++ = ' ';
-      }
+      if ((spaces & 1) == 0) {
+        emit_pending_space();
+      } else if (at_line_start()) {  // leading space: skip it, take a block from the next byte
+        ++i;
+        pending_space = false;
+        continue;
+      }  // else the block's own first space stands for the pending one
       pending_space = (spaces >> 15) != 0;
       if (fold_case) {
         b.StoreFolded(o);
@@ -195,10 +198,7 @@ void CollapseAsciiInto(std::string_view s, bool fold_case, std::string& out) {
       const uint64_t stop = BytesBelow(v, ' ' + 1) | BytesEqual(v, 0x7F);
       const size_t k = stop == 0 ? 8 : FirstFlagged(stop);
       if (k == 0) break;
-      if (pending_space) {
-        if (o != begin && o[-1] != '\n') *o++ = ' ';
-        pending_space = false;
-      }
+      emit_pending_space();
       Store8(o, fold_case ? FoldAscii8(v) : v);
       o += k;
       i += k;
@@ -207,10 +207,7 @@ void CollapseAsciiInto(std::string_view s, bool fold_case, std::string& out) {
     char c = s[i];
     const unsigned char u = static_cast<unsigned char>(c);
     if (u > ' ' && u != 0x7F) {  // the common case: a visible character (or a UTF-8 byte)
-      if (pending_space) {
-        if (o != begin && o[-1] != '\n') *o++ = ' ';
-        pending_space = false;
-      }
+      emit_pending_space();
       if (fold_case && c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
       *o++ = c;
       continue;
