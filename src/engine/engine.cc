@@ -258,7 +258,7 @@ void EngineImpl::Sign(const Article& article, const AnalyzedArticle& analyzed,
   const Document& doc = analyzed.doc;
   line_hashes_.clear();
   for (const TextLine& l : doc.lines) line_hashes_.push_back(l.hash);
-  is_boilerplate_.assign(doc.lines.size(), 0);
+  is_boilerplate_.resize(doc.lines.size());  // every entry set by ClassifyAndLearn
   // Learning here (before the empty-body check) is what learning after it was: a body without
   // words has no lines, and ClassifyAndLearn learns nothing from none.
   boilerplate_.ClassifyAndLearn(source_key, line_hashes_, is_boilerplate_);

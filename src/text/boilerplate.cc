@@ -27,13 +27,21 @@ void BoilerplateFilter::Learn(std::string_view source, std::span<const uint64_t>
   scratch_.assign(line_hashes.begin(), line_hashes.end());
   std::sort(scratch_.begin(), scratch_.end());
   scratch_.erase(std::unique(scratch_.begin(), scratch_.end()), scratch_.end());
+  SourceTable& t = TableForLearning(source);
+  for (uint64_t h : scratch_) ++t.counts[h];
+  KeepBounded(t);
+}
+
+BoilerplateFilter::SourceTable& BoilerplateFilter::TableForLearning(std::string_view source) {
   auto it = sources_.find(AV(source));
   if (it == sources_.end()) {
     it = sources_.emplace(std::string(source), SourceTable{}).first;
   }
-  SourceTable& t = it->second;
-  t.last_used = ++clock_;
-  for (uint64_t h : scratch_) ++t.counts[h];
+  it->second.last_used = ++clock_;
+  return it->second;
+}
+
+void BoilerplateFilter::KeepBounded(SourceTable& t) {
   if (t.counts.size() > static_cast<size_t>(config_.max_lines_per_source)) Prune(t);
   if (sources_.size() > static_cast<size_t>(config_.max_sources)) EvictSources();
 }
@@ -41,14 +49,11 @@ void BoilerplateFilter::Learn(std::string_view source, std::span<const uint64_t>
 void BoilerplateFilter::ClassifyAndLearn(std::string_view source,
                                          std::span<const uint64_t> line_hashes,
                                          std::vector<char>& is_boilerplate) {
-  std::fill(is_boilerplate.begin(), is_boilerplate.end(), 0);
-  if (!config_.enabled || line_hashes.empty()) return;
-  auto it = sources_.find(AV(source));
-  if (it == sources_.end()) {
-    it = sources_.emplace(std::string(source), SourceTable{}).first;
+  if (!config_.enabled || line_hashes.empty()) {
+    std::fill(is_boilerplate.begin(), is_boilerplate.end(), 0);
+    return;
   }
-  SourceTable& t = it->second;
-  t.last_used = ++clock_;
+  SourceTable& t = TableForLearning(source);
   // Each line's counter is a likely cache miss (a source's table holds up to
   // max_lines_per_source lines): start loading them all before the first is needed.
   for (const uint64_t h : line_hashes) t.counts.prefetch(h);
@@ -75,8 +80,7 @@ void BoilerplateFilter::ClassifyAndLearn(std::string_view source,
     is_boilerplate[i] = (count != 0 && count >= min_articles) ? 1 : 0;  // as Classify: unseen is not
     ++count;
   }
-  if (t.counts.size() > static_cast<size_t>(config_.max_lines_per_source)) Prune(t);
-  if (sources_.size() > static_cast<size_t>(config_.max_sources)) EvictSources();
+  KeepBounded(t);
 }
 
 void BoilerplateFilter::Prune(SourceTable& t) {

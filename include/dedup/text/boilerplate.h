@@ -41,7 +41,8 @@ class BoilerplateFilter {
   void Learn(std::string_view source, std::span<const uint64_t> line_hashes);
 
   // Classify, then Learn, with one hash-table lookup a line (what the engine does for each
-  // article). Does nothing but clear is_boilerplate when line_hashes is empty.
+  // article); sets every is_boilerplate entry. Does nothing but clear is_boilerplate when
+  // line_hashes is empty.
   // REQUIRES: is_boilerplate.size() == line_hashes.size().
   void ClassifyAndLearn(std::string_view source, std::span<const uint64_t> line_hashes,
                         std::vector<char>& is_boilerplate);
@@ -54,6 +55,11 @@ class BoilerplateFilter {
     absl::flat_hash_map<uint64_t, uint32_t> counts;
     uint64_t last_used = 0;
   };
+  // The source's table (created if new), marked as just used.
+  SourceTable& TableForLearning(std::string_view source);
+  // After learning into `t`: prunes it past max_lines_per_source, forgets sources past
+  // max_sources.
+  void KeepBounded(SourceTable& t);
   void Prune(SourceTable& t);
   void EvictSources();
 
