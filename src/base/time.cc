@@ -51,7 +51,7 @@ std::string FormatRfc3339Ms(EventTimeMs ms) {
   return out;
 }
 
-void AppendRfc3339Ms(std::string& out, EventTimeMs ms, bool quoted) {
+void AppendRfc3339Ms(std::string& out, EventTimeMs ms) {
   // Years 1000-9999 by hand (every story record carries timestamps: absl::FormatTime was 5% of
   // the daemon's time); anything else through absl, which the fast path matches (tested).
   constexpr int64_t kMsPerDay = 86400000;
@@ -60,9 +60,7 @@ void AppendRfc3339Ms(std::string& out, EventTimeMs ms, bool quoted) {
   if (ms < kMin || ms > kMax) {
     const absl::Time t = absl::FromUnixMillis(ms);
     const char* fmt = (ms % 1000 == 0) ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%E3SZ";
-    if (quoted) out.push_back('"');
-    out.append(absl::FormatTime(fmt, t, absl::UTCTimeZone()));  // digits, '-', ':', 'T', 'Z'
-    if (quoted) out.push_back('"');
+    out.append(absl::FormatTime(fmt, t, absl::UTCTimeZone()));
     return;
   }
   int64_t days = ms / kMsPerDay;
@@ -77,7 +75,6 @@ void AppendRfc3339Ms(std::string& out, EventTimeMs ms, bool quoted) {
   const unsigned r = static_cast<unsigned>(rest);
   char buf[32];
   char* p = buf;
-  if (quoted) *p++ = '"';
   Put(p, static_cast<unsigned>(year), 4);
   *p++ = '-';
   Put(p, month, 2);
@@ -94,7 +91,6 @@ void AppendRfc3339Ms(std::string& out, EventTimeMs ms, bool quoted) {
     Put(p, r % 1000, 3);
   }
   *p++ = 'Z';
-  if (quoted) *p++ = '"';
   out.append(buf, p);
 }
 

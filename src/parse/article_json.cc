@@ -151,6 +151,13 @@ void AppendDecisionJson(std::string& out, const Decision& d) {
 }
 
 namespace {
+// An RFC 3339 timestamp as a JSON string (its characters need no escaping).
+void AppendJsonTime(std::string& out, EventTimeMs ms) {
+  out.push_back('"');
+  AppendRfc3339Ms(out, ms);
+  out.push_back('"');
+}
+
 void AppendMemberFields(std::string& out, const StoryMember& m) {
   out.append("\"id\":");
   AppendId(out, m.id, m.id_is_number);
@@ -159,7 +166,7 @@ void AppendMemberFields(std::string& out, const StoryMember& m) {
   out.append(",\"url\":");
   AppendJsonString(out, m.url);
   out.append(",\"published_at\":");
-  AppendRfc3339Ms(out, m.published_at, /*quoted=*/true);
+  AppendJsonTime(out, m.published_at);
 }
 }  // namespace
 
@@ -182,7 +189,7 @@ void AppendStoryJson(std::string& out, const StoryUpdate& s) {
   out.append("],\"canonical_changed\":");
   out.append(s.canonical_changed ? "true" : "false");
   out.append(",\"updated_at\":");
-  AppendRfc3339Ms(out, s.updated_at, /*quoted=*/true);
+  AppendJsonTime(out, s.updated_at);
   out.append(",\"canonical\":");
   if (s.members.empty()) {
     out.append("null");

@@ -19,9 +19,8 @@ absl::StatusOr<EventTimeMs> ParseRfc3339Ms(std::string_view text);
 
 // Formats as "2005-01-16T04:21:37Z" (milliseconds shown only when non-zero).
 std::string FormatRfc3339Ms(EventTimeMs ms);
-// The same appended to `out`, quoted as a JSON string when `quoted` (the stories output writes
-// one per member: no temporary string).
-void AppendRfc3339Ms(std::string& out, EventTimeMs ms, bool quoted = false);
+// The same appended to `out` (the stories output writes one per member: no temporary string).
+void AppendRfc3339Ms(std::string& out, EventTimeMs ms);
 
 }  // namespace dedup
 
