@@ -37,8 +37,13 @@ void DistinctShingles(std::span<const uint64_t> word_hashes, int k, std::vector<
   const size_t m = n - kk + 1;
   size_t cap = 64;
   while (cap < 2 * m) cap *= 2;
+  // The table is all zeros between calls (0 marks an empty slot; a shingle hash of 0 is tracked
+  // apart): a call empties just the slots it filled, not the whole table (which cost more than
+  // the lookups when the table was cleared on every call).
   thread_local std::vector<uint64_t> table;
-  table.assign(cap, 0);  // 0 marks an empty slot; a shingle hash of 0 is tracked apart
+  thread_local std::vector<uint32_t> filled;
+  if (table.size() < cap) table.resize(cap, 0);
+  filled.clear();
   bool have_zero = false;
   out.reserve(m);
   for (size_t i = 0; i < m; ++i) {
@@ -52,8 +57,10 @@ void DistinctShingles(std::span<const uint64_t> word_hashes, int k, std::vector<
     while (table[s] != 0 && table[s] != h) s = (s + 1) & (cap - 1);
     if (table[s] == h) continue;
     table[s] = h;
+    filled.push_back(static_cast<uint32_t>(s));
     out.push_back(h);
   }
+  for (const uint32_t s : filled) table[s] = 0;
 }
 
 void ShingleSet(std::span<const uint64_t> word_hashes, int k, std::vector<uint64_t>& out) {

@@ -57,6 +57,32 @@ TEST(Shingle, DistinctShinglesAreTheSetInFirstOccurrenceOrder) {
   EXPECT_EQ(distinct.front(), first.front());  // "x y" comes first
 }
 
+// One call after another (the table is kept between calls and emptied slot by slot): each
+// result is the reference's, whatever the calls before it held. Few distinct words, so calls
+// share many shingles; lengths vary so the table is used at several sizes.
+TEST(Shingle, DistinctShinglesMatchAReferenceCallAfterCall) {
+  std::mt19937_64 rng(5);
+  std::vector<uint64_t> words;
+  std::vector<uint64_t> got;
+  for (int call = 0; call < 300; ++call) {
+    const size_t n = call % 37 == 0 ? 5000 : rng() % 400;
+    words.clear();
+    for (size_t i = 0; i < n; ++i) words.push_back(rng() % 12);
+    const int k = 1 + static_cast<int>(rng() % 4);
+    DistinctShingles(words, k, got);
+    std::vector<uint64_t> want;
+    if (n > 0 && n <= static_cast<size_t>(k)) {
+      want.push_back(Hash64(words.data(), n * sizeof(uint64_t)));
+    } else if (n > 0) {
+      for (size_t i = 0; i + static_cast<size_t>(k) <= n; ++i) {
+        const uint64_t h = Hash64(words.data() + i, static_cast<size_t>(k) * sizeof(uint64_t));
+        if (std::find(want.begin(), want.end(), h) == want.end()) want.push_back(h);
+      }
+    }
+    ASSERT_EQ(got, want) << "call " << call << ", " << n << " words, k " << k;
+  }
+}
+
 TEST(Shingle, WordOrderMatters) {
   EXPECT_NE(Shingles("a b c", 3), Shingles("c b a", 3));
 }
