@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "dedup/base/hash.h"
@@ -67,69 +68,28 @@ uint32_t LshIndex::BandKey(int band, std::span<const uint16_t> sig) const {
                                       r * sizeof(uint16_t), static_cast<uint64_t>(band)));
 }
 
+size_t LshIndex::BandTable::Locate(uint32_t key) const {
+  size_t i = Home(key);
+  while (slots_[i].ref != kEmpty && slots_[i].key != key) i = Next(i);
+  return i;
+}
+
 void LshIndex::BandTable::Grow() {
   std::vector<Slot> old;
   old.swap(slots_);
   slots_.assign(old.empty() ? 16 : old.size() + old.size() / 2, Slot{});
-  size_ = 0;
-  if (old.empty()) return;
-  // Re-insert in probe order starting after an empty slot (there is one: the load is at most
-  // 3/4): a run that wraps past the array's end is then re-inserted oldest first, keeping each
-  // bucket's insertion order (which the cap relies on). Array order would put its wrapped,
-  // newer part first.
-  size_t start = 0;
-  while (old[start].doc != kEmpty) ++start;
-  for (size_t n = 1; n <= old.size(); ++n) {
-    const Slot& s = old[(start + n) % old.size()];
-    if (s.doc != kEmpty) Insert(s.key, s.doc, SIZE_MAX);
+  for (const Slot& s : old) {
+    if (s.ref != kEmpty) slots_[Locate(s.key)] = s;
   }
 }
 
-void LshIndex::BandTable::Insert(uint32_t h, DocHandle doc, size_t max_per_key,
-                                 std::vector<DocHandle>* found) {
-  if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
-  size_t i = Home(h);
-  size_t same = 0;
-  DocHandle oldest = kEmpty;
-  while (slots_[i].doc != kEmpty) {
-    if (slots_[i].key == h) {
-      if (same++ == 0) oldest = slots_[i].doc;
-      if (found != nullptr) found->push_back(slots_[i].doc);
-    }
-    i = Next(i);
-  }
-  if (same >= max_per_key) {
-    // The bucket is full: the oldest copy (first along the run, which keeps insertion order)
-    // leaves, and the new one goes to the end of the run as usual. The hole the removal leaves
-    // is that end: it lies between the oldest copy and the run's old end, which had no hole.
-    i = RemoveAt(h, oldest);
-  }
-  slots_[i] = Slot{h, doc};
-  ++size_;
-}
-
-void LshIndex::BandTable::Find(uint32_t h, std::vector<DocHandle>& out) const {
-  if (slots_.empty()) return;
-  for (size_t i = Home(h); slots_[i].doc != kEmpty; i = Next(i)) {
-    if (slots_[i].key == h) out.push_back(slots_[i].doc);
-  }
-}
-
-void LshIndex::BandTable::Remove(uint32_t h, DocHandle doc) {
-  if (!slots_.empty()) RemoveAt(h, doc);
-}
-
-size_t LshIndex::BandTable::RemoveAt(uint32_t h, DocHandle doc) {
-  const uint32_t key = h;
-  size_t i = Home(h);
-  while (slots_[i].doc != kEmpty && !(slots_[i].key == key && slots_[i].doc == doc)) i = Next(i);
-  if (slots_[i].doc == kEmpty) return i;
-  // Backward-shift deletion: pull later entries of the run into the hole when their home slot
-  // allows it, so probe runs never contain holes (and keep their order).
+void LshIndex::BandTable::EraseSlot(size_t i) {
+  // Backward-shift deletion: pull later keys of the run into the hole when their home slot
+  // allows it, so probe runs never contain holes.
   size_t j = i;
   while (true) {
     j = Next(j);
-    if (slots_[j].doc == kEmpty) break;
+    if (slots_[j].ref == kEmpty) break;
     const size_t k = Home(slots_[j].key);
     const bool between = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
     if (between) continue;
@@ -137,8 +97,129 @@ size_t LshIndex::BandTable::RemoveAt(uint32_t h, DocHandle doc) {
     i = j;
   }
   slots_[i] = Slot{};
+  --keys_;
+}
+
+uint32_t LshIndex::BandTable::Allocate(int size_class) {
+  const size_t c = static_cast<size_t>(size_class);
+  if (c >= free_.size()) free_.resize(c + 1, kNoBlock);
+  if (free_[c] != kNoBlock) {
+    const uint32_t block = free_[c];
+    free_[c] = arena_[block];
+    return block;
+  }
+  const size_t block = arena_.size();
+  arena_.resize(block + Words(size_class));
+  return static_cast<uint32_t>(block);
+}
+
+void LshIndex::BandTable::Release(uint32_t block) {
+  const size_t c = arena_[block] >> kClassShift;
+  arena_[block] = free_[c];
+  free_[c] = block;
+}
+
+void LshIndex::BandTable::Insert(uint32_t key, DocHandle doc, size_t max_per_key,
+                                 std::vector<DocHandle>* found) {
+  if ((keys_ + 1) * 4 > slots_.size() * 3) Grow();
+  const size_t i = Locate(key);
+  const uint32_t ref = slots_[i].ref;
+  if (ref == kEmpty) {
+    slots_[i] = Slot{key, kInline | doc};
+    ++keys_;
+    ++size_;
+    return;
+  }
+  if ((ref & kInline) != 0) {
+    const DocHandle only = ref & ~kInline;
+    if (found != nullptr) found->push_back(only);
+    if (max_per_key <= 1) {  // the bucket is full: the newest replaces the oldest
+      slots_[i].ref = kInline | doc;
+      return;
+    }
+    const uint32_t block = Allocate(0);
+    arena_[block] = 2;  // class 0, two documents
+    arena_[block + 1] = only;
+    arena_[block + 2] = doc;
+    slots_[i].ref = block;
+    ++size_;
+    return;
+  }
+  uint32_t block = ref;
+  const uint32_t header = arena_[block];
+  int size_class = static_cast<int>(header >> kClassShift);
+  const size_t n = header & kSizeMask;
+  if (found != nullptr) {
+    found->insert(found->end(), arena_.begin() + block + 1, arena_.begin() + block + 1 + n);
+  }
+  if (n >= max_per_key) {
+    // The bucket is full: the oldest copy (the first) leaves, the new one goes last.
+    uint32_t* docs = &arena_[block + 1];
+    std::memmove(docs, docs + 1, (n - 1) * sizeof(uint32_t));
+    docs[n - 1] = doc;
+    return;
+  }
+  if (n + 1 >= Words(size_class)) {  // no room after the header: move to the next class
+    const uint32_t grown = Allocate(size_class + 1);  // may move arena_
+    std::memcpy(&arena_[grown + 1], &arena_[block + 1], n * sizeof(uint32_t));
+    Release(block);
+    block = grown;
+    ++size_class;
+    slots_[i].ref = block;
+  }
+  arena_[block + 1 + n] = doc;
+  arena_[block] = (static_cast<uint32_t>(size_class) << kClassShift) | static_cast<uint32_t>(n + 1);
+  ++size_;
+}
+
+void LshIndex::BandTable::Find(uint32_t key, std::vector<DocHandle>& out) const {
+  if (slots_.empty()) return;
+  const uint32_t ref = slots_[Locate(key)].ref;
+  if (ref == kEmpty) return;
+  if ((ref & kInline) != 0) {
+    out.push_back(ref & ~kInline);
+    return;
+  }
+  const size_t n = arena_[ref] & kSizeMask;
+  out.insert(out.end(), arena_.begin() + ref + 1, arena_.begin() + ref + 1 + n);
+}
+
+void LshIndex::BandTable::Remove(uint32_t key, DocHandle doc) {
+  if (slots_.empty()) return;
+  const size_t i = Locate(key);
+  const uint32_t ref = slots_[i].ref;
+  if (ref == kEmpty) return;
+  if ((ref & kInline) != 0) {
+    if ((ref & ~kInline) != doc) return;  // not held (the bucket cap let it go)
+    EraseSlot(i);
+    --size_;
+    return;
+  }
+  const uint32_t header = arena_[ref];
+  const int size_class = static_cast<int>(header >> kClassShift);
+  const size_t n = header & kSizeMask;
+  uint32_t* docs = &arena_[ref + 1];
+  const size_t at = static_cast<size_t>(std::find(docs, docs + n, doc) - docs);
+  if (at == n) return;
+  std::memmove(docs + at, docs + at + 1, (n - 1 - at) * sizeof(uint32_t));
   --size_;
-  return i;
+  if (n - 1 == 1) {  // one left: back into the slot
+    slots_[i].ref = kInline | docs[0];
+    Release(ref);
+    return;
+  }
+  if (size_class > 0 && n - 1 <= (Words(size_class - 1) - 1) / 2) {
+    // Well under the smaller class: move down (growth and shrinking are apart by half a class,
+    // so a bucket that gains and loses one document does not move each time).
+    const uint32_t smaller = Allocate(size_class - 1);  // may move arena_
+    std::memcpy(&arena_[smaller + 1], &arena_[ref + 1], (n - 1) * sizeof(uint32_t));
+    Release(ref);
+    arena_[smaller] =
+        (static_cast<uint32_t>(size_class - 1) << kClassShift) | static_cast<uint32_t>(n - 1);
+    slots_[i].ref = smaller;
+    return;
+  }
+  arena_[ref] = (static_cast<uint32_t>(size_class) << kClassShift) | static_cast<uint32_t>(n - 1);
 }
 
 const uint32_t* LshIndex::KeysPrefetched(std::span<const uint16_t> sig) {
@@ -148,6 +229,7 @@ const uint32_t* LshIndex::KeysPrefetched(std::span<const uint16_t> sig) {
     keys_[band] = BandKey(b, sig);
     tables_[band].Prefetch(keys_[band]);
   }
+  for (size_t b = 0; b < tables_.size(); ++b) tables_[b].PrefetchBucket(keys_[b]);
   return keys_.data();
 }
 
@@ -203,7 +285,7 @@ size_t LshIndex::num_entries() const {
 
 size_t LshIndex::memory_bytes() const {
   size_t n = 0;
-  for (const auto& t : tables_) n += t.capacity() * 8;
+  for (const auto& t : tables_) n += t.memory_bytes();
   return n;
 }
 

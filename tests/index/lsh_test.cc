@@ -135,9 +135,13 @@ TEST(LshIndex, InsertRemoveQueryAgreeWithAReferenceModel) {
 }
 
 // With a bucket cap: each (band, band values) bucket is a FIFO of at most `cap` documents, with
-// Insert and QueryAndInsert alike.
-TEST(LshIndex, CappedBucketsAgreeWithAFifoModel) {
-  constexpr size_t kCap = 4;
+// Insert and QueryAndInsert alike. Caps from 1 (the document kept in the key's slot) to past
+// several bucket size classes, so buckets grow, shrink, move between classes and reuse freed
+// blocks.
+class CappedLshIndex : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(CappedLshIndex, BucketsAgreeWithAFifoModel) {
+  const size_t kCap = GetParam();
   constexpr int kBands = 8;
   LshIndex index(LshParams{kBands, 2}, kCap);
   std::mt19937 rng(17);
@@ -197,6 +201,8 @@ TEST(LshIndex, CappedBucketsAgreeWithAFifoModel) {
   for (const auto& [k, q] : buckets) entries += q.size();
   EXPECT_EQ(index.num_entries(), entries);
 }
+
+INSTANTIATE_TEST_SUITE_P(Caps, CappedLshIndex, ::testing::Values(1, 2, 3, 4, 7, 40));
 
 TEST(LshIndex, ReportsEachCandidateOnce) {
   LshIndex index(LshParams{4, 2});

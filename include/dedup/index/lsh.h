@@ -32,7 +32,7 @@ LshParams OptimalLshParams(double threshold, int num_hashes, double fp_weight, d
 // P(a pair with Jaccard similarity s becomes a candidate).
 double CandidateProbability(double s, int bands, int rows);
 
-// Handles are small integers chosen by the caller (the engine's slot numbers).
+// Handles are small integers chosen by the caller (the engine's slot numbers), below 2^31 - 1.
 using DocHandle = uint32_t;
 
 class LshIndex {
@@ -62,19 +62,25 @@ class LshIndex {
   size_t memory_bytes() const;
 
  private:
-  // One band's buckets: an open-addressing multimap from a 32-bit band key to documents, 8
-  // bytes a slot, linear probing, backward-shift deletion, load factor at most 3/4 (growth by
-  // 1.5x keeps it above 1/2). Entries of
-  // one bucket lie along one probe run in insertion order. Two different bands of values share a
-  // key with probability 2^-32: at worst a spurious candidate, which verification rejects.
+  // One band's buckets. A hash table of the band's distinct keys (8 bytes a slot: the key and a
+  // reference; linear probing, backward-shift deletion, load factor at most 3/4, growth by
+  // 1.5x) points at each key's documents. A key with one document holds it in its slot; a
+  // key with more holds the offset of its bucket in an arena of 32-bit words: a header (size
+  // and size class), then the documents in insertion order. Size classes are 4, 6, 8, 12, 16,
+  // 24, ... words, with a free list each.
+  //
+  // Why not documents in the slots themselves (the first layout): under a stream of reprints a
+  // bucket holds up to the cap's copies side by side, neighbouring buckets merge into probe
+  // runs of 20-60 slots, and every insert, query and removal walked (and removals shifted) the
+  // whole run. Here the probe runs hold distinct keys only and a bucket is one short array.
+  // Two different bands of values share a key with probability 2^-32: at worst a spurious
+  // candidate, which verification rejects.
   class BandTable {
    public:
     // Appends the documents already under `key` to `found`, if given, before inserting.
     void Insert(uint32_t key, DocHandle doc, size_t max_per_key,
                 std::vector<DocHandle>* found = nullptr);
     void Remove(uint32_t key, DocHandle doc);
-    // Remove on a non-empty table; returns the slot left empty (where `key`'s run now ends).
-    size_t RemoveAt(uint32_t key, DocHandle doc);
     void Find(uint32_t key, std::vector<DocHandle>& out) const;
     // Starts loading the key's home slot into the cache. Every operation first computes all
     // bands' keys and prefetches their slots, so the ~one cache miss per band overlap instead
@@ -82,15 +88,33 @@ class LshIndex {
     void Prefetch(uint32_t key) const {
       if (!slots_.empty()) __builtin_prefetch(&slots_[Home(key)]);
     }
+    // After Prefetch: finds the key's slot and starts loading its bucket (when it has one
+    // apart from the slot), the second cache miss of an operation on a key with several
+    // documents.
+    void PrefetchBucket(uint32_t key) const {
+      if (slots_.empty()) return;
+      const uint32_t ref = slots_[Locate(key)].ref;
+      if (ref != kEmpty && (ref & kInline) == 0) __builtin_prefetch(&arena_[ref]);
+    }
     size_t size() const { return size_; }
-    size_t capacity() const { return slots_.size(); }
+    size_t memory_bytes() const {
+      return slots_.capacity() * sizeof(Slot) + arena_.capacity() * sizeof(uint32_t);
+    }
 
    private:
     struct Slot {
       uint32_t key = 0;
-      DocHandle doc = kEmpty;
+      uint32_t ref = kEmpty;  // kEmpty, kInline | the one document, or a bucket's offset
     };
-    static constexpr DocHandle kEmpty = 0xFFFFFFFFu;
+    static constexpr uint32_t kEmpty = 0xFFFFFFFFu;
+    static constexpr uint32_t kInline = 0x80000000u;
+    static constexpr uint32_t kNoBlock = 0xFFFFFFFFu;
+    // A bucket's header word: its size class in the top 6 bits, its size in the rest.
+    static constexpr int kClassShift = 26;
+    static constexpr uint32_t kSizeMask = (1u << kClassShift) - 1;
+    static uint32_t Words(int size_class) {
+      return (size_class % 2 == 0 ? 4u : 6u) << (size_class / 2);
+    }
     // The home slot: the key mixed, then mapped onto [0, capacity) by multiply-shift, so the
     // capacity need not be a power of two (tables grow by half, not double: less slack).
     size_t Home(uint32_t key) const {
@@ -98,13 +122,21 @@ class LshIndex {
       return static_cast<size_t>((mixed * slots_.size()) >> 32);
     }
     size_t Next(size_t i) const { return i + 1 == slots_.size() ? 0 : i + 1; }
+    // The slot holding `key`, or the empty slot ending its probe run. REQUIRES: !slots_.empty().
+    size_t Locate(uint32_t key) const;
+    void EraseSlot(size_t i);  // backward-shift deletion
     void Grow();
+    uint32_t Allocate(int size_class);
+    void Release(uint32_t block);
     std::vector<Slot> slots_;
-    size_t size_ = 0;
+    size_t keys_ = 0;  // slots in use
+    size_t size_ = 0;  // documents held
+    std::vector<uint32_t> arena_;
+    std::vector<uint32_t> free_;  // per size class: the first free block, chained through word 0
   };
 
   uint32_t BandKey(int band, std::span<const uint16_t> sig) const;
-  // All bands' keys of `sig` (in keys_), their home slots prefetched.
+  // All bands' keys of `sig` (in keys_), their home slots prefetched, then their buckets.
   const uint32_t* KeysPrefetched(std::span<const uint16_t> sig);
   // Appends found_'s documents to `out` once each, in ascending order.
   void AppendDistinctFound(std::vector<DocHandle>& out);
