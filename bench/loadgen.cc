@@ -14,6 +14,7 @@
 // decision's Kafka timestamp): whether a tail comes from a few stalls or from steady queueing, and
 // on which side of dedupd, shows there.
 #include <librdkafka/rdkafka.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -23,7 +24,9 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -73,6 +76,24 @@ long RssKiB(long pid) {
     if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
   }
   return -1;
+}
+
+// CPU time (user + system, all threads) the process has used, in seconds; -1 if unreadable.
+double CpuSeconds(long pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  // Fields after the command name (which is in parentheses and may hold spaces): utime and
+  // stime are the 12th and 13th of them, in clock ticks.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(stat.substr(close + 1));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 1; i <= 13 && rest >> field; ++i) {
+    if (i == 12) utime = std::stoull(field);
+    if (i == 13) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // Rewrites the first "id": "X" to "id": "lg<n>-X"; returns the new id, or empty if none.
@@ -218,6 +239,7 @@ int main(int argc, char** argv) {
                                                     {"linger.ms", "5"},
                                                     {"socket.nagle.disable", "true"},
                                                     {"queue.buffering.max.messages", "200000"}});
+  const double cpu_before = o.pid > 0 ? CpuSeconds(o.pid) : -1;
   {
     std::lock_guard<std::mutex> l(mu);
     start = Clock::now();
@@ -260,6 +282,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   const double span_s = std::chrono::duration<double>(last_decision - start).count();
+  const double cpu_after = o.pid > 0 ? CpuSeconds(o.pid) : -1;
   std::lock_guard<std::mutex> l(mu);
   std::printf("published=%ld in %.2f s (%.0f/s)  decisions=%ld  throughput=%.0f decisions/s "
               "(publish start -> last decision)\n",
@@ -273,6 +296,13 @@ int main(int argc, char** argv) {
   std::printf("to_decision_ms p50=%.0f p99=%.0f (publish -> decision produced)\n",
               Percentile(decided_ms, 50), Percentile(decided_ms, 99));
   if (o.pid > 0) std::printf("dedupd_rss_mib peak=%.1f\n", static_cast<double>(peak_rss) / 1024.0);
+  // dedupd's CPU (all its threads, librdkafka's included) from the first publish to the end of
+  // the wait for decisions, per decision received: what one article costs the daemon.
+  if (cpu_before >= 0 && cpu_after >= 0 && received.load() > 0) {
+    std::printf("dedupd_cpu_us_per_article=%.1f (%.2f s of CPU)\n",
+                (cpu_after - cpu_before) * 1e6 / static_cast<double>(received.load()),
+                cpu_after - cpu_before);
+  }
   if (!o.series.empty()) {
     std::ofstream f(o.series);
     f << "sent_ms,latency_ms,decided_ms\n";

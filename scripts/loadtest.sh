@@ -9,11 +9,13 @@
 # PARTITIONS=N (default 32): partitions per topic. Fewer make the devbroker's fetches cheaper (it
 # walks each partition's log per fetch) but hold less: a burst larger than ~5 MB a partition
 # loses its oldest messages before dedupd reads them.
-# LINGER_MS (default 1): dedupd's producer linger.ms. FETCH_WAIT_MS (default 10):
+# LINGER_MS (default: dedupd's own, 5): dedupd's producer linger.ms; 1 for the latency
+# measurement (each decision waits less for its batch, at ~12 us more of dedupd's CPU an
+# article). FETCH_WAIT_MS (default 10):
 # fetch.wait.max.ms of dedupd's consumer and of the load generator's decision reader (the
 # devbroker answers an empty fetch only after that wait, even if data arrives meanwhile).
 # The latency measurement in docs/BENCHMARKS.md:
-#   PARTITIONS=4 FETCH_WAIT_MS=2 scripts/loadtest.sh ../shared/bench/wire-dev/articles.jsonl 15000 5000
+#   PARTITIONS=4 FETCH_WAIT_MS=2 LINGER_MS=1 scripts/loadtest.sh ../shared/bench/wire-dev/articles.jsonl 15000 5000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 input="${1:-../shared/bench/wire-dev/articles.jsonl}"
@@ -26,7 +28,10 @@ trap stop_all EXIT
 start_devbroker "${PARTITIONS:-32}"
 sed "s|^brokers = .*|brokers = \"$bootstrap\"|; s|^listen = .*|listen = \"127.0.0.1:0\"|" config/dedupd.toml > "$work/dedupd.toml"
 # Low-latency client settings, as a latency-sensitive deployment would set them.
-sed -i "s|^\[kafka.consumer\]|[kafka.consumer]\nfetch.wait.max.ms = ${FETCH_WAIT_MS:-10}|; s|^\[kafka.producer\]|[kafka.producer]\nlinger.ms = ${LINGER_MS:-1}|" "$work/dedupd.toml"
+sed -i "s|^\[kafka.consumer\]|[kafka.consumer]\nfetch.wait.max.ms = ${FETCH_WAIT_MS:-10}|" "$work/dedupd.toml"
+if [ -n "${LINGER_MS:-}" ]; then
+  sed -i "s|^\[kafka.producer\]|[kafka.producer]\nlinger.ms = ${LINGER_MS}|" "$work/dedupd.toml"
+fi
 # Measure the steady state: publishing starts once dedupd owns its partitions.
 start_daemon "$work/dedupd.toml"
 "${pin_broker[@]}" ./build/dedupd-loadgen --brokers "$bootstrap" --input "$input" --count "$count" --rate "$rate" \
