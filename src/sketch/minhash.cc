@@ -107,16 +107,31 @@ void OnePermutationSign(std::span<const uint64_t> shingles, uint64_t key,
                         std::span<uint32_t> out) {
   const size_t k = out.size();
   std::fill(out.begin(), out.end(), 0xFFFFFFFFU);
-  thread_local std::vector<uint8_t> filled;
-  filled.assign(k, 0);
-  size_t num_filled = 0;
+  // A bin is filled when some shingle fell into it: when it holds less than the initial
+  // 0xFFFFFFFF, unless a shingle's value was 0xFFFFFFFF itself (about once in 2^32 shingles),
+  // in which case the bins are marked again one by one. No per-shingle bookkeeping in the loop.
+  bool saw_max = false;
   for (const uint64_t x : shingles) {
     const uint64_t h = Fmix64(x ^ key);
     const size_t bin = Scale32(static_cast<uint32_t>(h >> 32), k);
     const uint32_t v = static_cast<uint32_t>(h);
-    num_filled += filled[bin] ^ 1;
-    filled[bin] = 1;
+    saw_max |= v == 0xFFFFFFFFU;
     out[bin] = std::min(out[bin], v);
+  }
+  thread_local std::vector<uint8_t> filled;
+  filled.resize(k);
+  size_t num_filled = 0;
+  if (!saw_max) {
+    for (size_t i = 0; i < k; ++i) {
+      filled[i] = out[i] != 0xFFFFFFFFU ? 1 : 0;
+      num_filled += filled[i];
+    }
+  } else {
+    std::fill(filled.begin(), filled.end(), 0);
+    for (const uint64_t x : shingles) {
+      filled[Scale32(static_cast<uint32_t>(Fmix64(x ^ key) >> 32), k)] = 1;
+    }
+    for (size_t i = 0; i < k; ++i) num_filled += filled[i];
   }
   if (num_filled == 0 || num_filled == k) return;
   // Optimal densification: an empty bin i takes the value of the first filled bin along its own

@@ -88,6 +88,46 @@ TEST(OnePermutation, OrderAndRepeatsDoNotMatter) {
   EXPECT_EQ(x, y);
 }
 
+// The inverse of MurmurHash3's fmix64 (what OnePermutationSign applies to shingle ^ key): the
+// xor-shifts by 33 undo themselves, the multipliers by their inverses mod 2^64.
+uint64_t InverseFmix64(uint64_t h) {
+  const auto inverse = [](uint64_t c) {
+    uint64_t x = c;  // Newton's iteration: each step doubles the correct low bits
+    for (int i = 0; i < 6; ++i) x *= 2 - c * x;
+    return x;
+  };
+  h ^= h >> 33;
+  h *= inverse(0xc4ceb9fe1a85ec53ULL);
+  h ^= h >> 33;
+  h *= inverse(0xff51afd7ed558ccdULL);
+  h ^= h >> 33;
+  return h;
+}
+
+// A shingle whose value in its bin is 0xFFFFFFFF, the value an empty bin starts with: its bin
+// is filled all the same (it keeps that value; densification copies into empty bins only).
+TEST(OnePermutation, AShingleOfTheLargestValueFillsItsBin) {
+  constexpr uint64_t kKey = 0x1234567890abcdefULL;
+  constexpr size_t kBins = 16;
+  // Upper half 0: bin 0. Lower half all ones: the value 0xFFFFFFFF.
+  const uint64_t largest = InverseFmix64(0x00000000FFFFFFFFULL) ^ kKey;
+  // Shingles landing in the upper bins, with small values.
+  std::vector<uint64_t> shingles = {largest};
+  for (uint64_t bin = kBins / 2; bin < kBins; ++bin) {
+    const uint64_t upper = ((bin << 32) + (1ULL << 31)) / kBins;  // lands in `bin`
+    shingles.push_back(InverseFmix64((upper << 32) | bin) ^ kKey);
+  }
+  std::vector<uint32_t> out(kBins);
+  OnePermutationSign(shingles, kKey, out);
+  EXPECT_EQ(out[0], 0xFFFFFFFFu);
+  for (size_t bin = kBins / 2; bin < kBins; ++bin) EXPECT_EQ(out[bin], bin) << "bin " << bin;
+  // Bins 1..7 are empty: each takes the value of a filled bin.
+  for (size_t bin = 1; bin < kBins / 2; ++bin) {
+    EXPECT_TRUE(out[bin] == 0xFFFFFFFFu || (out[bin] >= kBins / 2 && out[bin] < kBins))
+        << "bin " << bin;
+  }
+}
+
 class SketchAlgorithmTest : public ::testing::TestWithParam<SketchAlgorithm> {
  protected:
   MinHasher Make(int num_hashes, uint64_t seed) const {
