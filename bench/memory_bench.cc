@@ -1,13 +1,16 @@
 // Resident memory per article held in the index window.
 //
-//   build/bench/memory_bench [ARTICLES] [WORDS_PER_ARTICLE] [COPIES_PER_STORY]
-//                                                        (defaults: 1000000 450 1)
+//   build/bench/memory_bench [ARTICLES] [WORDS_PER_ARTICLE] [COPIES_PER_STORY] [HELD]
+//                                                        (defaults: 1000000 450 1 ARTICLES)
 //
 // Feeds ARTICLES synthetic articles (random words from a 50,000-word vocabulary, with realistic
 // id, source, url and title lengths) through the engine with a window that keeps them all, then
 // reports the growth of the process's resident set size per article held. With COPIES_PER_STORY
 // > 1 each story is published that many times, each copy with 2% of its words replaced (wire-dev
 // averages 7.8 articles per story); 1 makes every article its own cluster (the worst case).
+// HELD < ARTICLES caps the window at HELD articles ([cluster] max_articles): past it every new
+// article evicts the oldest, and the resident set should stop growing (the steady state of a
+// long-running daemon: freed index and cluster memory reused, not leaked or fragmented).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -34,9 +37,10 @@ int main(int argc, char** argv) {
   const long n = argc > 1 ? std::atol(argv[1]) : 1000000;
   const int words = argc > 2 ? std::atoi(argv[2]) : 450;
   const int copies = argc > 3 ? std::max(1, std::atoi(argv[3])) : 1;
+  const long held = argc > 4 ? std::max(1L, std::min(n, std::atol(argv[4]))) : n;
   dedup::Config config;
   config.cluster.window_hours = 24.0 * 365 * 10;
-  config.cluster.max_articles = n;
+  config.cluster.max_articles = held;
   auto engine = dedup::Engine::Create(config);
   if (!engine.ok()) return 1;
   std::mt19937_64 rng(1);
@@ -59,7 +63,7 @@ int main(int argc, char** argv) {
     }
     a.published_at = i * 1000;
     if (!(*engine)->Process(a).ok()) return 1;
-    if ((i + 1) % 200000 == 0) {
+    if ((i + 1) % 100000 == 0) {
       std::fprintf(stderr, "%ld articles, rss %ld MiB\n", i + 1, RssKiB() / 1024);
     }
   }
