@@ -258,6 +258,11 @@ void EngineImpl::Sign(const Article& article, const AnalyzedArticle& analyzed,
   const Document& doc = analyzed.doc;
   line_hashes_.clear();
   for (const TextLine& l : doc.lines) line_hashes_.push_back(l.hash);
+  // The headline lookups below miss the cache line by line: start them now, to arrive while
+  // the boilerplate filter works.
+  if (config_.boilerplate.headline_lines) {
+    for (const uint64_t h : line_hashes_) headlines_.Prefetch(h);
+  }
   is_boilerplate_.resize(doc.lines.size());  // every entry set by ClassifyAndLearn
   // Learning here (before the empty-body check) is what learning after it was: a body without
   // words has no lines, and ClassifyAndLearn learns nothing from none.

@@ -31,6 +31,9 @@ class HeadlineIndex {
   void Add(const std::vector<uint64_t>& hashes);
   // True if a body line with this hash (Document line hash) is a remembered headline.
   bool Contains(uint64_t line_hash) const { return counts_.contains(line_hash); }
+  // Starts loading what Contains(line_hash) will read (the table is large: each lookup is a
+  // likely cache miss, so an article's lines are prefetched together first).
+  void Prefetch(uint64_t line_hash) const { counts_.prefetch(line_hash); }
   size_t size() const { return order_.size(); }
 
  private:
