@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -59,7 +60,7 @@ LshParams OptimalLshParams(double threshold, int num_hashes, double fp_weight, d
 
 LshIndex::LshIndex(LshParams params, size_t max_per_bucket)
     : params_(params),
-      max_per_bucket_(std::max<size_t>(1, max_per_bucket)),
+      max_per_bucket_(std::clamp<size_t>(max_per_bucket, 1, kMaxPerBucket)),
       tables_(static_cast<size_t>(params.bands)) {}
 
 uint32_t LshIndex::BandKey(int band, std::span<const uint16_t> sig) const {
@@ -109,6 +110,9 @@ uint32_t LshIndex::BandTable::Allocate(int size_class) {
     return block;
   }
   const size_t block = arena_.size();
+  // Offsets must stay below kInline (2^31 words, 8 GiB for one band): far past any window
+  // that fits in memory, but a wrapped offset would corrupt the index silently.
+  if (block + Words(size_class) >= kInline) std::abort();
   arena_.resize(block + Words(size_class));
   return static_cast<uint32_t>(block);
 }

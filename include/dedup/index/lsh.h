@@ -37,10 +37,12 @@ using DocHandle = uint32_t;
 
 class LshIndex {
  public:
-  // A bucket (one band key in one band) holds at most `max_per_bucket` documents: past that, a
-  // new document replaces the longest-held one. A flood of near-identical articles so costs
-  // bounded work per insert, query and removal, and queries see the newest copies.
-  explicit LshIndex(LshParams params, size_t max_per_bucket = SIZE_MAX);
+  // A bucket (one band key in one band) holds at most `max_per_bucket` documents (and never more
+  // than kMaxPerBucket): past that, a new document replaces the longest-held one. A flood of
+  // near-identical articles so costs bounded work per insert, query and removal, and queries
+  // see the newest copies.
+  static constexpr size_t kMaxPerBucket = (size_t{1} << 26) - 1;  // a bucket header's size field
+  explicit LshIndex(LshParams params, size_t max_per_bucket = kMaxPerBucket);
 
   const LshParams& params() const { return params_; }
 
@@ -67,7 +69,7 @@ class LshIndex {
   // 1.5x) points at each key's documents. A key with one document holds it in its slot; a
   // key with more holds the offset of its bucket in an arena of 32-bit words: a header (size
   // and size class), then the documents in insertion order. Size classes are 4, 6, 8, 12, 16,
-  // 24, ... words, with a free list each.
+  // 24, ... words, with a free list each (chained through the free blocks' first words).
   //
   // Why not documents in the slots themselves (the first layout): under a stream of reprints a
   // bucket holds up to the cap's copies side by side, neighbouring buckets merge into probe
@@ -111,6 +113,7 @@ class LshIndex {
     static constexpr uint32_t kNoBlock = 0xFFFFFFFFu;
     // A bucket's header word: its size class in the top 6 bits, its size in the rest.
     static constexpr int kClassShift = 26;
+    static_assert(kMaxPerBucket == (size_t{1} << kClassShift) - 1);
     static constexpr uint32_t kSizeMask = (1u << kClassShift) - 1;
     static uint32_t Words(int size_class) {
       return (size_class % 2 == 0 ? 4u : 6u) << (size_class / 2);
