@@ -128,6 +128,32 @@ TEST(OnePermutation, AShingleOfTheLargestValueFillsItsBin) {
   }
 }
 
+// The estimate is exactly the share of equal positions, for both value widths, any length
+// (vector-width remainders; past one 16-bit counting block) and any mix of equal and unequal.
+TEST(EstimateJaccard, IsTheShareOfEqualPositions) {
+  std::mt19937_64 rng(9);
+  for (size_t n : {1, 7, 8, 9, 127, 128, 129, 1000, 70000}) {
+    for (int equal_percent : {0, 30, 100}) {
+      std::vector<uint16_t> a16(n), b16(n);
+      std::vector<uint32_t> a32(n), b32(n);
+      size_t equal = 0;
+      for (size_t i = 0; i < n; ++i) {
+        a32[i] = static_cast<uint32_t>(rng());
+        const bool same = static_cast<int>(rng() % 100) < equal_percent;
+        b32[i] = same ? a32[i] : a32[i] ^ (1u << (rng() % 32));
+        a16[i] = static_cast<uint16_t>(a32[i]);
+        b16[i] = same ? a16[i] : static_cast<uint16_t>(a16[i] ^ (1u << (rng() % 16)));
+        equal += same ? 1 : 0;
+      }
+      const double want = static_cast<double>(equal) / static_cast<double>(n);
+      EXPECT_EQ(EstimateJaccard(std::span<const uint16_t>(a16), std::span<const uint16_t>(b16)),
+                want) << n << " values, " << equal_percent << "% equal";
+      EXPECT_EQ(EstimateJaccard(std::span<const uint32_t>(a32), std::span<const uint32_t>(b32)),
+                want) << n << " values, " << equal_percent << "% equal";
+    }
+  }
+}
+
 class SketchAlgorithmTest : public ::testing::TestWithParam<SketchAlgorithm> {
  protected:
   MinHasher Make(int num_hashes, uint64_t seed) const {
