@@ -128,8 +128,10 @@ class EngineImpl final : public Engine {
   // Verification between two articles in the window (no LSH involved).
   bool MatchesDirectly(DocHandle a, DocHandle b);
   // Appends an update to `updates`, reusing an object (and its strings' and member list's
-  // capacity) from an earlier call when there is one. Every field but `members` is reset:
-  // FillStory sets those, other callers clear them.
+  // capacity) from an earlier call when there is one. Resets the fields FillStory does not set
+  // (merged_into, absorbed, canonical_changed, size, updated_at); cluster_id, event, canonical
+  // and members keep a reused object's values until the caller overwrites them (FillStory
+  // does, keeping their capacity; the "merged" update clears canonical and members).
   StoryUpdate& NewUpdate(std::vector<StoryUpdate>& updates);
   // Moves the caller's previous updates into the pool NewUpdate draws from, and clears them.
   void RecycleUpdates(std::vector<StoryUpdate>& updates);
