@@ -61,6 +61,10 @@ DaemonMetrics::DaemonMetrics(std::string_view version, std::string_view kernel,
                                     {"reason"})),
       evicted_window(evictions.WithLabels({"window"})),
       evicted_capacity(evictions.WithLabels({"capacity"})),
+      future_timestamps(registry.AddCounter(
+          "dedupd_future_timestamps_total",
+          "Articles whose event time was more than cluster.max_future_hours ahead of this "
+          "host's clock, taken as published now.").Get()),
       stages(registry.AddHistogram("dedupd_stage_duration_seconds",
                                    "Time per article in each stage: analyze (parse, normalise, "
                                    "tokenise; on worker threads), engine (sketch, index, verify, "

@@ -36,6 +36,7 @@ struct DaemonMetrics {
   Family<Counter>& evictions;  // {reason}
   Counter& evicted_window;
   Counter& evicted_capacity;
+  Counter& future_timestamps;
   Family<Histogram>& stages;  // {stage}
   Histogram& stage_analyze;
   Histogram& stage_engine;

@@ -131,6 +131,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   std::vector<StoryUpdate> updates_;
   std::string buf_;
   std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
+  uint64_t future_timestamps_logged_ = 0;  // engine's future_timestamps at the last warning
 };
 
 absl::Status PipelineImpl::Init() {
@@ -406,6 +407,7 @@ void PipelineImpl::PublishEngineStats() {
   m.index_clusters.Set(static_cast<double>(e.clusters));
   m.evicted_window.Set(static_cast<double>(e.evicted_window));
   m.evicted_capacity.Set(static_cast<double>(e.evicted_capacity));
+  m.future_timestamps.Set(static_cast<double>(e.future_timestamps));
 }
 
 void PipelineImpl::Turn() {
@@ -645,6 +647,13 @@ void PipelineImpl::MaybeLogProgress() {
                        {"in_flight", std::to_string(tracker_.in_flight())},
                        {"indexed", std::to_string(e.indexed)},
                        {"clusters", std::to_string(e.clusters)}});
+  if (e.future_timestamps > future_timestamps_logged_) {
+    LogWarn("event times ahead of the clock taken as now",
+            {{"articles", std::to_string(e.future_timestamps - future_timestamps_logged_)},
+             {"total", std::to_string(e.future_timestamps)},
+             {"max_future_hours", Cat(config_.cluster.max_future_hours)}});
+    future_timestamps_logged_ = e.future_timestamps;
+  }
   notifier_.Status(Cat("consumed ", stats_.consumed, ", duplicates ", stats_.duplicates,
                        ", dead letters ", stats_.dead_letters, ", indexed ", e.indexed,
                        ", partitions ", assigned_.size()));

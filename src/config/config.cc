@@ -246,6 +246,8 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
        [](auto& n, auto& k, Config& c) { return ReadStringList(n, k, c.cluster.source_priority); }},
       {"cluster.window_hours",
        [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.001, 24.0 * 365 * 10, c.cluster.window_hours); }},
+      {"cluster.max_future_hours",
+       [](auto& n, auto& k, Config& c) { return ReadDouble(n, k, 0.0, 24.0 * 365 * 10, c.cluster.max_future_hours); }},
       {"cluster.max_articles",
        [](auto& n, auto& k, Config& c) { return ReadInt(n, k, 1, 1000000000, c.cluster.max_articles); }},
       {"cluster.max_story_members",
@@ -382,6 +384,7 @@ std::vector<ConfigChange> DiffConfigs(const Config& a, const Config& b) {
   DEDUP_KEY(cluster, canonical_policy, "cluster.canonical_policy", false);
   DEDUP_KEY(cluster, source_priority, "cluster.source_priority", false);
   DEDUP_KEY(cluster, window_hours, "cluster.window_hours", false);
+  DEDUP_KEY(cluster, max_future_hours, "cluster.max_future_hours", false);
   DEDUP_KEY(cluster, max_articles, "cluster.max_articles", false);
   DEDUP_KEY(cluster, max_story_members, "cluster.max_story_members", false);
   DEDUP_KEY(kafka, brokers, "kafka.brokers", true);

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <deque>
+#include <limits>
 #include <optional>
 #include <queue>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -36,8 +39,10 @@ std::string_view SourceKey(const Article& a) {
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(const Config& config, MinHashKernel kernel, SketchAlgorithm algorithm)
+  EngineImpl(const Config& config, MinHashKernel kernel, SketchAlgorithm algorithm,
+             WallClock clock)
       : config_(config),
+        clock_(std::move(clock)),
         hasher_(config.sketch.num_hashes, static_cast<uint64_t>(config.sketch.seed), kernel,
                 algorithm),
         index_(OptimalLshParams(config.index.lsh_threshold, config.sketch.num_hashes,
@@ -49,7 +54,8 @@ class EngineImpl final : public Engine {
         headlines_(config.boilerplate.headline_lines
                        ? static_cast<size_t>(config.boilerplate.max_headlines)
                        : 0),
-        window_ms_(static_cast<EventTimeMs>(config.cluster.window_hours * 3600.0 * 1000.0)) {}
+        window_ms_(static_cast<EventTimeMs>(config.cluster.window_hours * 3600.0 * 1000.0)),
+        future_ms_(static_cast<EventTimeMs>(config.cluster.max_future_hours * 3600.0 * 1000.0)) {}
 
   absl::StatusOr<Decision> Process(const Article& article,
                                    std::vector<StoryUpdate>* updates) override {
@@ -121,6 +127,8 @@ class EngineImpl final : public Engine {
   // Evicts what left the window; a cluster whose canonical article left gets a story update
   // (event "canonical_changed") in `updates`, if given.
   void EvictExpired(EventTimeMs watermark, std::vector<StoryUpdate>* updates);
+  // t, or the clock's time when t is more than max_future_hours ahead of it.
+  EventTimeMs NotAheadOfClock(EventTimeMs t);
   void Sign(const Article& article, const AnalyzedArticle& analyzed, std::string_view source_key);
   Decision MakeDecision(DocHandle h) const;
   // Fills `m` (reusing its strings' capacity) with document h as the stories output lists it.
@@ -139,12 +147,17 @@ class EngineImpl final : public Engine {
   void FillStory(ClusterHandle c, std::string_view event, EventTimeMs t, StoryUpdate& u);
 
   Config config_;
+  WallClock clock_;
   MinHasher hasher_;
   LshIndex index_;
   ClusterSet clusters_;
   BoilerplateFilter boilerplate_;
   HeadlineIndex headlines_;
   EventTimeMs window_ms_;
+  EventTimeMs future_ms_;  // 0: no check
+  // The clock's time + future_ms_ when last read: event times up to it pass without a read
+  // (the clock only moves forward, so a stale bound only costs another read).
+  EventTimeMs future_bound_ = std::numeric_limits<EventTimeMs>::min();
 
   std::vector<Doc> docs_;
   std::vector<uint16_t> signatures_;  // docs_.size() * num_hashes, low 16 bits of each value
@@ -220,6 +233,8 @@ absl::Status EngineImpl::Reconfigure(const Config& next) {
   config_.index.max_candidates = next.index.max_candidates;
   clusters_.set_config(next.cluster);
   window_ms_ = static_cast<EventTimeMs>(next.cluster.window_hours * 3600.0 * 1000.0);
+  future_ms_ = static_cast<EventTimeMs>(next.cluster.max_future_hours * 3600.0 * 1000.0);
+  future_bound_ = std::numeric_limits<EventTimeMs>::min();
   return absl::OkStatus();
 }
 
@@ -233,6 +248,15 @@ void EngineImpl::Evict(DocHandle h) {
   d = Doc{};
   --live_docs_;
   free_.push_back(h);
+}
+
+EventTimeMs EngineImpl::NotAheadOfClock(EventTimeMs t) {
+  if (future_ms_ <= 0 || t <= future_bound_) return t;
+  const EventTimeMs now = clock_();
+  future_bound_ = now + future_ms_;
+  if (t <= future_bound_) return t;
+  ++stats_.future_timestamps;
+  return now;
 }
 
 void EngineImpl::EvictExpired(EventTimeMs watermark, std::vector<StoryUpdate>* updates) {
@@ -429,7 +453,8 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArt
   headlines_.Add(own_headlines_);
   stats_.headline_lines += headline_lines_;
 
-  EventTimeMs t = article.published_at.value_or(have_watermark_ ? watermark_ : 0);
+  const EventTimeMs t =
+      NotAheadOfClock(article.published_at.value_or(have_watermark_ ? watermark_ : 0));
   if (!have_watermark_ || t > watermark_) {
     watermark_ = t;
     have_watermark_ = true;
@@ -574,13 +599,20 @@ void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticl
   out.headline_hashes = HeadlineIndex::Hashes(article.title);
 }
 
-absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Config& config) {
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Config& config, WallClock clock) {
   DEDUP_ASSIGN_OR_RETURN(MinHashKernel kernel, SelectMinHashKernel(config.sketch.kernel));
   // The engine's config keeps the file's value even when DEDUP_SKETCH_ALGORITHM overrides it:
   // a reload compares files, not the override.
   DEDUP_ASSIGN_OR_RETURN(SketchAlgorithm algorithm,
                          SelectSketchAlgorithm(config.sketch.algorithm));
-  return std::unique_ptr<Engine>(new EngineImpl(config, kernel, algorithm));
+  if (!clock) {
+    clock = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  }
+  return std::unique_ptr<Engine>(new EngineImpl(config, kernel, algorithm, std::move(clock)));
 }
 
 }  // namespace dedup

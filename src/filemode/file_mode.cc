@@ -67,11 +67,11 @@ std::string FormatSummary(const FileModeSummary& s) {
   return absl::StrFormat(
       "articles=%d clusters=%d duplicates=%d errors=%d articles_per_second=%.0f seconds=%.3f "
       "merges=%d candidates_per_article=%.2f boilerplate_lines=%d evicted=%d replays=%d "
-      "kernel=%s lsh_bands=%d lsh_rows=%d",
+      "kernel=%s lsh_bands=%d lsh_rows=%d future_timestamps=%d",
       articles, s.engine.clusters_created - s.engine.clusters_merged, s.engine.duplicates, s.errors, rate, s.seconds,
       s.engine.clusters_merged, cand, s.engine.boilerplate_lines,
       s.engine.evicted_window + s.engine.evicted_capacity, s.engine.replays, s.kernel, s.lsh.bands,
-      s.lsh.rows);
+      s.lsh.rows, s.engine.future_timestamps);
 }
 
 }  // namespace dedup

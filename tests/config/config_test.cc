@@ -38,6 +38,7 @@ canonical_policy = "source_priority"
 source_priority = ["Wire", "BBC News"]
 window_hours = 24.5
 max_story_members = 50
+max_future_hours = 0.5
 )", "t");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->text.shingle_words, 3);
@@ -47,6 +48,7 @@ max_story_members = 50
   EXPECT_EQ(c->cluster.source_priority.size(), 2u);
   EXPECT_DOUBLE_EQ(c->cluster.window_hours, 24.5);
   EXPECT_EQ(c->cluster.max_story_members, 50);
+  EXPECT_DOUBLE_EQ(c->cluster.max_future_hours, 0.5);
 }
 
 TEST(Config, RefusesUnknownKeyNamingIt) {
@@ -70,6 +72,10 @@ TEST(Config, RefusesOutOfRangeValueNamingKeyAndValue) {
   EXPECT_NE(m.find("cluster.max_story_members: must be between 1 and 1000000 (got 0)"),
             std::string::npos)
       << m;
+  const std::string f = Error("[cluster]\nmax_future_hours = -2\n");
+  EXPECT_NE(f.find("cluster.max_future_hours: must be between 0 and 87600 (got -2)"),
+            std::string::npos)
+      << f;
 }
 
 TEST(Config, RefusesWrongType) {

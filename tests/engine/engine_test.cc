@@ -277,6 +277,62 @@ TEST_F(EngineTest, ArticleOlderThanTheWindowIsDecidedThenEvicted) {
   EXPECT_EQ(engine_->stats().evicted_window, 2u);
 }
 
+// A date years ahead (a wrong clock or year at one publisher) must not carry the window along
+// with it: every article in it would be evicted, and every later one would be older than the
+// window and leave at once, so no duplicate would be found until the clock caught up.
+TEST_F(EngineTest, ArticleDatedFarAheadOfTheClockIsTakenAsPublishedNow) {
+  const EventTimeMs now = 1000 * kHour;
+  auto e = Engine::Create(Config{}, [now] { return now; });
+  ASSERT_TRUE(e.ok()) << e.status();
+  engine_ = std::move(*e);
+  const std::string& body = Story("rail-strike").body;
+  Run(MakeArticle("first", "X", body, now - 2 * kHour));
+  std::vector<StoryUpdate> updates;
+  ASSERT_TRUE(engine_
+                  ->Process(MakeArticle("ahead", "Y", Story("wind-farm").body,
+                                        now + 10 * 365 * 24 * kHour),
+                            &updates)
+                  .ok());
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0].canonical.published_at, now);  // taken as published at the clock's time
+  const Decision copy = Run(MakeArticle("copy", "Z", body, now - kHour));
+  EXPECT_TRUE(copy.duplicate);
+  EXPECT_EQ(copy.cluster_id, "first");
+  EXPECT_EQ(engine_->stats().evicted_window, 0u);
+  EXPECT_EQ(engine_->stats().future_timestamps, 1u);
+  // Within max_future_hours (1 h by default) a time is kept as it is.
+  ASSERT_TRUE(engine_->Process(MakeArticle("soon", "W", Story("glacier-study").body,
+                                           now + kHour / 2),
+                               &updates)
+                  .ok());
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0].canonical.published_at, now + kHour / 2);
+  EXPECT_EQ(engine_->stats().future_timestamps, 1u);
+}
+
+// max_future_hours = 0 turns the check off (and a reload can turn it on).
+TEST_F(EngineTest, MaxFutureHoursZeroKeepsEveryTime) {
+  const EventTimeMs now = 1000 * kHour;
+  Config c;
+  c.cluster.max_future_hours = 0;
+  auto e = Engine::Create(c, [now] { return now; });
+  ASSERT_TRUE(e.ok()) << e.status();
+  engine_ = std::move(*e);
+  const std::string& body = Story("rail-strike").body;
+  Run(MakeArticle("first", "X", body, now));
+  Run(MakeArticle("ahead", "Y", Story("wind-farm").body, now + 1000 * kHour));
+  EXPECT_EQ(engine_->stats().evicted_window, 1u);  // "first" left with the window
+  EXPECT_EQ(engine_->stats().future_timestamps, 0u);
+  c.cluster.max_future_hours = 1;
+  ASSERT_TRUE(engine_->Reconfigure(c).ok());
+  Run(MakeArticle("further", "Z", Story("glacier-study").body, now + 5000 * kHour));
+  EXPECT_EQ(engine_->stats().future_timestamps, 1u);
+  // "further" is taken as now: far behind "ahead" (already in), it is decided and leaves at
+  // once; "ahead" stays.
+  EXPECT_EQ(engine_->stats().evicted_window, 2u);
+  EXPECT_EQ(engine_->stats().indexed, 1u);
+}
+
 TEST_F(EngineTest, CanonicalLeavingTheWindowEmitsAStoryUpdate) {
   Init();
   const std::string& body = Story("wind-farm").body;

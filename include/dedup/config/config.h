@@ -72,6 +72,10 @@ struct ClusterConfig {
   CanonicalPolicy canonical_policy = CanonicalPolicy::kEarliest;
   std::vector<std::string> source_priority;
   double window_hours = 72.0;
+  // An event time (published_at, else the message timestamp) more than this far ahead of the
+  // host's clock is taken as the clock's time: one article dated years ahead would otherwise
+  // move the window's watermark with it and evict everything. 0: no check.
+  double max_future_hours = 1.0;
   int64_t max_articles = 1000000;
   // A story update lists at most this many members, the newest (its `size` counts them all): a
   // story reprinted thousands of times would otherwise cost O(members) per new copy and outgrow

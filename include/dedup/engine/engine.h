@@ -6,7 +6,8 @@
 // match's cluster (merging another matched cluster into it when the two clusters' matched
 // articles match each other) or found a new cluster. Articles leave the window when their published_at
 // falls more than window_hours behind the newest published_at seen, or, past max_articles, oldest
-// published first.
+// published first. An event time more than max_future_hours ahead of the wall clock is taken
+// as the clock's time (a date years ahead would carry the window along with it).
 //
 // An id already in the window is not processed again: its earlier decision is returned (with its
 // cluster's current name and canonical), so a redelivered message gives a stable answer.
@@ -19,6 +20,7 @@
 #ifndef DEDUP_ENGINE_ENGINE_H_
 #define DEDUP_ENGINE_ENGINE_H_
 
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -47,6 +49,7 @@ struct EngineStats {
   uint64_t merges_refused = 0;  // matched two clusters whose own articles do not match
   uint64_t evicted_window = 0;
   uint64_t evicted_capacity = 0;
+  uint64_t future_timestamps = 0;  // event times past the clock + max_future_hours: taken as now
   size_t indexed = 0;           // articles in the window now
   size_t clusters = 0;          // live clusters now
 };
@@ -62,8 +65,13 @@ void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticl
 
 class Engine {
  public:
+  // The wall clock event times are checked against ([cluster] max_future_hours), in
+  // milliseconds since the Unix epoch. Empty: the system clock.
+  using WallClock = std::function<EventTimeMs()>;
+
   // Fails if the config names a MinHash kernel this CPU cannot run.
-  static absl::StatusOr<std::unique_ptr<Engine>> Create(const Config& config);
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(const Config& config,
+                                                        WallClock clock = nullptr);
   virtual ~Engine() = default;
 
   // Errors (InvalidArgument) leave the engine unchanged: an article with no words.
