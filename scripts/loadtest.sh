@@ -29,6 +29,9 @@ start_devbroker "${PARTITIONS:-32}"
 sed "s|^brokers = .*|brokers = \"$bootstrap\"|; s|^listen = .*|listen = \"127.0.0.1:0\"|" config/dedupd.toml > "$work/dedupd.toml"
 # Low-latency client settings, as a latency-sensitive deployment would set them.
 sed -i "s|^\[kafka.consumer\]|[kafka.consumer]\nfetch.wait.max.ms = ${FETCH_WAIT_MS:-10}|" "$work/dedupd.toml"
+if [ -n "${WORKERS:-}" ]; then
+  sed -i "s|^workers = .*|workers = ${WORKERS}|" "$work/dedupd.toml"
+fi
 if [ -n "${LINGER_MS:-}" ]; then
   sed -i "s|^\[kafka.producer\]|[kafka.producer]\nlinger.ms = ${LINGER_MS}|" "$work/dedupd.toml"
 fi
