@@ -9,6 +9,7 @@
 # PARTITIONS=N (default 32): partitions per topic. Fewer make the devbroker's fetches cheaper (it
 # walks each partition's log per fetch) but hold less: a burst larger than ~5 MB a partition
 # loses its oldest messages before dedupd reads them.
+# WORKERS=N: dedupd's [daemon] workers (default: the config's, one per core).
 # LINGER_MS (default: dedupd's own, 5): dedupd's producer linger.ms; 1 for the latency
 # measurement (each decision waits less for its batch, at ~12 us more of dedupd's CPU an
 # article). FETCH_WAIT_MS (default 10):
