@@ -237,6 +237,36 @@ void BM_EngineProcessWithOutputs(benchmark::State& state) {
 }
 BENCHMARK(BM_EngineProcessWithOutputs);
 
+// The article after a gap in event time longer than the window: it evicts the whole window
+// (range(0) articles, stories of 40 copies) before it is decided. Reports that one article's
+// time and the story updates it produced.
+void BM_WindowJump(benchmark::State& state) {
+  const int64_t held = state.range(0);
+  const EventTimeMs window_ms = 72 * 3600 * 1000LL;
+  const ReprintStream stream(window_ms / (held + 1));
+  std::vector<StoryUpdate> updates;
+  Article a;
+  size_t produced = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto engine = Engine::Create(Config{});
+    for (int64_t n = 0; n < held; ++n) {
+      stream.Fill(n, a);
+      (void)engine.value()->Process(a, &updates);
+    }
+    stream.Fill(held, a);
+    a.published_at = *a.published_at + 2 * window_ms;
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(engine.value()->Process(a, &updates));
+    state.PauseTiming();
+    produced = updates.size();
+    engine->reset();  // not timed: freeing the engine
+    state.ResumeTiming();
+  }
+  state.counters["story_updates"] = static_cast<double>(produced);
+}
+BENCHMARK(BM_WindowJump)->Arg(20000)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace dedup
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "dedup/base/hash.h"
 #include "dedup/base/reject.h"
 #include "dedup/base/status.h"
@@ -191,6 +192,9 @@ class EngineImpl final : public Engine {
   std::vector<DocHandle> candidates_;
   std::vector<DocHandle> matched_;  // candidates that passed verification
   std::vector<DocHandle> story_members_;     // FillStory's scratch
+  // EvictExpired's scratch: clusters whose canonical left during the call, first-loss order.
+  std::vector<ClusterHandle> changed_canonical_;
+  absl::flat_hash_set<ClusterHandle> changed_seen_;
   std::vector<StoryUpdate> update_pool_;     // see NewUpdate
   uint32_t words_ = 0;
 };
@@ -260,6 +264,12 @@ EventTimeMs EngineImpl::NotAheadOfClock(EventTimeMs t) {
 }
 
 void EngineImpl::EvictExpired(EventTimeMs watermark, std::vector<StoryUpdate>* updates) {
+  // Clusters whose canonical left, in the order they lost it: each gets one update after the
+  // evictions, with its state then. When event time jumps past the window, one call evicts
+  // every article in it; an update per departing canonical would re-list a story's members
+  // once for each of them (O(members^2) work and output), all superseded by the next.
+  changed_canonical_.clear();
+  if (!changed_seen_.empty()) changed_seen_.clear();
   while (!by_age_.empty()) {
     const auto [t, h] = by_age_.top();
     const bool expired = t < watermark - window_ms_;
@@ -270,11 +280,17 @@ void EngineImpl::EvictExpired(EventTimeMs watermark, std::vector<StoryUpdate>* u
     const bool was_canonical = c != kNoCluster && clusters_.Canonical(c) == h && clusters_.Size(c) > 1;
     Evict(h);
     ++(expired ? stats_.evicted_window : stats_.evicted_capacity);
-    if (was_canonical && updates != nullptr) {
-      StoryUpdate& u = NewUpdate(*updates);
-      FillStory(c, "canonical_changed", watermark, u);
-      u.canonical_changed = true;
+    if (was_canonical && updates != nullptr && changed_seen_.insert(c).second) {
+      changed_canonical_.push_back(c);
     }
+  }
+  // A cluster emptied meanwhile has no update (as when its last member leaves on its own); its
+  // handle is not reused before the next Create.
+  for (const ClusterHandle c : changed_canonical_) {
+    if (clusters_.Size(c) == 0) continue;
+    StoryUpdate& u = NewUpdate(*updates);
+    FillStory(c, "canonical_changed", watermark, u);
+    u.canonical_changed = true;
   }
 }
 

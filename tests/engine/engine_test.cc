@@ -353,6 +353,43 @@ TEST_F(EngineTest, CanonicalLeavingTheWindowEmitsAStoryUpdate) {
   EXPECT_EQ(updates[1].event, "created");
 }
 
+// One call that evicts several of a cluster's canonicals in turn (event time moved on by more
+// than one article's spacing) sends one update with the state after them, and none for a
+// cluster it empties: a jump past the whole window used to re-list every story once per
+// departing canonical.
+TEST_F(EngineTest, EvictionsInOneStepSendOneUpdatePerCluster) {
+  Init();
+  const std::string& rail = Story("rail-strike").body;
+  const std::string& wind = Story("wind-farm").body;
+  std::vector<StoryUpdate> updates;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(engine_->Process(MakeArticle("r" + std::to_string(i), "S" + std::to_string(i),
+                                             rail, i * kHour),
+                                 &updates)
+                    .ok());
+    ASSERT_TRUE(engine_->Process(MakeArticle("w" + std::to_string(i), "T" + std::to_string(i),
+                                             wind, i * kHour),
+                                 &updates)
+                    .ok());
+  }
+  ASSERT_TRUE(engine_->Process(MakeArticle("r-late", "S9", rail, 50 * kHour), &updates).ok());
+  // At 74.5 h every copy from 0-2 h leaves: "rail-strike" keeps its 50 h copy, "wind-farm" is
+  // emptied.
+  ASSERT_TRUE(engine_
+                  ->Process(MakeArticle("other", "Z", Story("glacier-study").body,
+                                        74 * kHour + kHour / 2),
+                            &updates)
+                  .ok());
+  EXPECT_EQ(engine_->stats().evicted_window, 6u);
+  ASSERT_EQ(updates.size(), 2u);
+  EXPECT_EQ(updates[0].event, "canonical_changed");
+  EXPECT_EQ(updates[0].cluster_id, "r0");
+  EXPECT_EQ(updates[0].canonical.id, "r-late");
+  EXPECT_EQ(updates[0].size, 1u);
+  EXPECT_EQ(updates[1].event, "created");
+  EXPECT_EQ(updates[1].cluster_id, "other");
+}
+
 // A story update lists the newest cluster.max_story_members members in arrival order, counts
 // them all in `size`, and names the canonical (with its title) whatever the cap.
 TEST_F(EngineTest, StoryUpdatesListTheNewestMaxStoryMembers) {
