@@ -50,10 +50,17 @@ import sys, urllib.request
 from prometheus_client.parser import text_string_to_metric_families
 text = urllib.request.urlopen("http://%s/metrics" % sys.argv[1], timeout=5).read().decode()
 out = []
+means = []
 for family in text_string_to_metric_families(text):
     if family.name not in ("dedupd_end_to_end_latency_seconds", "dedupd_stage_duration_seconds",
                            "dedupd_processing_latency_seconds"):
         continue
+    if family.name == "dedupd_stage_duration_seconds":
+        sums = {s.labels["stage"]: s.value for s in family.samples if s.name.endswith("_sum")}
+        counts = {s.labels["stage"]: s.value for s in family.samples if s.name.endswith("_count")}
+        for stage in ("analyze", "engine", "emit"):
+            if counts.get(stage):
+                means.append("%s %.1f" % (stage, sums[stage] / counts[stage] * 1e6))
     buckets = {}
     for s in family.samples:
         if s.name.endswith("_bucket"):
@@ -68,6 +75,8 @@ for family in text_string_to_metric_families(text):
         q = {p: next(le for le, c in b if c >= p / 100 * b[-1][1]) * 1000 for p in (50, 99)}
         out.append("%s p50<=%.3g p99<=%.3g" % (key, q[50], q[99]))
 print("dedupd_latency_ms (bucket bounds): " + "  ".join(out))
+if means:
+    print("dedupd_stage_mean_us (wall time per article in each stage): " + "  ".join(means))
 PY
 
 # RESTART=1: then stop dedupd, start it again and report how long restoring the index from the
