@@ -9,12 +9,18 @@
 //
 // --rate 0 (the default) publishes as fast as the producer accepts. The article's "id" must be
 // a JSON string (the generator prefixes it with "lg<N>-" to keep ids unique across repeats).
+// When --count is more than the file holds, the file is published again, and each pass's
+// "published_at" values (RFC 3339 strings) move on by the file's span plus an hour, so event
+// time keeps going forward as in a live stream: repeated with their own dates, the articles
+// would all be older than dedupd's window and leave it as soon as they were decided.
 // --series FILE writes one CSV line per decision, "sent_ms,latency_ms,decided_ms" (publish time
 // from the start, latency, and how long after publishing dedupd produced the decision, from the
 // decision's Kafka timestamp): whether a tail comes from a few stalls or from steady queueing, and
 // on which side of dedupd, shows there.
 #include <librdkafka/rdkafka.h>
 #include <unistd.h>
+
+#include <optional>
 
 #include <algorithm>
 #include <atomic>
@@ -31,6 +37,8 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "dedup/base/time.h"
 
 namespace {
 
@@ -110,6 +118,33 @@ std::string Reid(const std::string& line, long n, std::string& out) {
   return prefix + line.substr(q + 1, end - q - 1);
 }
 
+// Where the value of the first "published_at": "..." of `line` is (offset and length of the
+// string's contents), if there is one.
+std::optional<std::pair<size_t, size_t>> FindPublishedAt(const std::string& line) {
+  const size_t k = line.find("\"published_at\"");
+  if (k == std::string::npos) return std::nullopt;
+  const size_t colon = line.find(':', k + 14);
+  if (colon == std::string::npos) return std::nullopt;
+  const size_t q = line.find_first_not_of(" \t", colon + 1);
+  if (q == std::string::npos || line[q] != '"') return std::nullopt;
+  const size_t end = line.find('"', q + 1);
+  if (end == std::string::npos) return std::nullopt;
+  return std::make_pair(q + 1, end - q - 1);
+}
+
+// Moves `payload`'s published_at (if any, and parseable) on by shift_ms.
+void ShiftPublishedAt(std::string& payload, int64_t shift_ms) {
+  if (shift_ms == 0) return;
+  const auto at = FindPublishedAt(payload);
+  if (!at.has_value()) return;
+  const absl::StatusOr<dedup::EventTimeMs> t =
+      dedup::ParseRfc3339Ms(std::string_view(payload).substr(at->first, at->second));
+  if (!t.ok()) return;
+  std::string moved;
+  dedup::AppendRfc3339Ms(moved, *t + shift_ms);
+  payload.replace(at->first, at->second, moved);
+}
+
 // Takes a copy: nth_element reorders, and the series file pairs latencies with publish times.
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -158,6 +193,20 @@ int main(int argc, char** argv) {
   if (lines.empty()) {
     std::fprintf(stderr, "dedupd-loadgen: no articles in %s\n", o.input.c_str());
     return 2;
+  }
+  // Each repeat of the file follows the previous one in event time (see the top).
+  int64_t pass_ms = 0;
+  {
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (const std::string& l : lines) {
+      const auto at = FindPublishedAt(l);
+      if (!at.has_value()) continue;
+      const auto t = dedup::ParseRfc3339Ms(std::string_view(l).substr(at->first, at->second));
+      if (!t.ok()) continue;
+      lo = std::min(lo, *t);
+      hi = std::max(hi, *t);
+    }
+    if (lo <= hi) pass_ms = hi - lo + 3600 * 1000;
   }
 
   std::mutex mu;
@@ -254,6 +303,7 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_until(due);
     }
     const std::string id = Reid(lines[static_cast<size_t>(n) % lines.size()], n, payload);
+    ShiftPublishedAt(payload, static_cast<int64_t>(static_cast<size_t>(n) / lines.size()) * pass_ms);
     {
       std::lock_guard<std::mutex> l(mu);
       sent[id] = Sent{Clock::now(), WallMs()};

@@ -75,6 +75,14 @@ for family in text_string_to_metric_families(text):
         q = {p: next(le for le, c in b if c >= p / 100 * b[-1][1]) * 1000 for p in (50, 99)}
         out.append("%s p50<=%.3g p99<=%.3g" % (key, q[50], q[99]))
 print("dedupd_latency_ms (bucket bounds): " + "  ".join(out))
+held = {f.name: f.samples for f in text_string_to_metric_families(text)
+        if f.name in ("dedupd_index_articles", "dedupd_index_evictions")}
+if held:
+    evicted = {s.labels.get("reason"): int(s.value) for s in held.get("dedupd_index_evictions", [])
+               if s.name.endswith("_total")}
+    print("dedupd_index: articles=%d evicted_window=%d evicted_capacity=%d" % (
+        int(held["dedupd_index_articles"][0].value) if held.get("dedupd_index_articles") else -1,
+        evicted.get("window", 0), evicted.get("capacity", 0)))
 if means:
     print("dedupd_stage_mean_us (wall time per article in each stage): " + "  ".join(means))
 PY
