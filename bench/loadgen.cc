@@ -20,8 +20,6 @@
 #include <librdkafka/rdkafka.h>
 #include <unistd.h>
 
-#include <optional>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -32,10 +30,12 @@
 #include <iostream>
 #include <iterator>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "dedup/base/time.h"
