@@ -281,8 +281,8 @@ TEST_F(EngineTest, ArticleOlderThanTheWindowIsDecidedThenEvicted) {
 // with it: every article in it would be evicted, and every later one would be older than the
 // window and leave at once, so no duplicate would be found until the clock caught up.
 TEST_F(EngineTest, ArticleDatedFarAheadOfTheClockIsTakenAsPublishedNow) {
-  const EventTimeMs now = 1000 * kHour;
-  auto e = Engine::Create(Config{}, [now] { return now; });
+  constexpr EventTimeMs now = 1000 * kHour;
+  auto e = Engine::Create(Config{}, [] { return now; });
   ASSERT_TRUE(e.ok()) << e.status();
   engine_ = std::move(*e);
   const std::string& body = Story("rail-strike").body;
@@ -312,10 +312,10 @@ TEST_F(EngineTest, ArticleDatedFarAheadOfTheClockIsTakenAsPublishedNow) {
 
 // max_future_hours = 0 turns the check off (and a reload can turn it on).
 TEST_F(EngineTest, MaxFutureHoursZeroKeepsEveryTime) {
-  const EventTimeMs now = 1000 * kHour;
+  constexpr EventTimeMs now = 1000 * kHour;
   Config c;
   c.cluster.max_future_hours = 0;
-  auto e = Engine::Create(c, [now] { return now; });
+  auto e = Engine::Create(c, [] { return now; });
   ASSERT_TRUE(e.ok()) << e.status();
   engine_ = std::move(*e);
   const std::string& body = Story("rail-strike").body;
