@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "dedup/base/time.h"
 #include "testing/fixtures.h"
 
 namespace dedup {
@@ -57,6 +59,35 @@ TEST(FileMode, OneDecisionPerLineInOrderWithErrorsForBadLines) {
   EXPECT_EQ(summary.engine.duplicates, 1u);
   const std::string text = FormatSummary(summary);
   EXPECT_NE(text.find("articles=3 clusters=2 duplicates=1 errors=5"), std::string::npos) << text;
+}
+
+// File mode checks event times against the host's clock too: one article dated years ahead
+// must not carry the window along (the copy after it is still found) and is counted.
+TEST(FileMode, ArticleDatedYearsAheadIsTakenAsPublishedNow) {
+  const EventTimeMs now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+  const auto date = [](EventTimeMs t) {
+    std::string out;
+    AppendRfc3339Ms(out, t);
+    return out;
+  };
+  const std::string& story = testing::Story("glacier-study").body;
+  std::string input;
+  input += ArticleJsonLine("a1", "Wire", story, date(now - 2 * testing::kHour)) + "\n";
+  input += ArticleJsonLine("ahead", "Other", testing::Story("rail-strike").body,
+                           date(now + 10 * 365 * 24 * testing::kHour)) + "\n";
+  input += ArticleJsonLine("a2", "Site", story, date(now - testing::kHour)) + "\n";
+  std::istringstream in(input);
+  std::ostringstream out;
+  FileModeSummary summary;
+  ASSERT_TRUE(RunFileMode(Config{}, in, out, &summary).ok());
+  const auto lines = Lines(out.str());
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[2].find(R"("duplicate":true,"matched_id":"a1")"), std::string::npos) << lines[2];
+  EXPECT_EQ(summary.engine.future_timestamps, 1u);
+  EXPECT_EQ(summary.engine.evicted_window, 0u);
+  EXPECT_NE(FormatSummary(summary).find("future_timestamps=1"), std::string::npos);
 }
 
 TEST(FileMode, EmptyInputGivesEmptyOutput) {

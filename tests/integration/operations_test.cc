@@ -108,6 +108,8 @@ TEST_F(OperationsTest, MetricsEndpointReportsTheRun) {
   EXPECT_EQ(m["dedupd_clusters_created_total"], 3);
   EXPECT_EQ(m["dedupd_index_articles"], 6);
   EXPECT_EQ(m["dedupd_index_clusters"], 3);
+  ASSERT_EQ(m.count("dedupd_future_timestamps_total"), 1u);
+  EXPECT_EQ(m["dedupd_future_timestamps_total"], 0);
   EXPECT_EQ(m["dedupd_candidates_per_article_count"], 6);
   EXPECT_GE(m["dedupd_candidates_per_article_sum"], 3);  // each copy found its original
   EXPECT_EQ(m["dedupd_stage_duration_seconds_count{stage=\"analyze\"}"], 8);
