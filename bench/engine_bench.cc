@@ -238,8 +238,8 @@ void BM_EngineProcessWithOutputs(benchmark::State& state) {
 BENCHMARK(BM_EngineProcessWithOutputs);
 
 // The article after a gap in event time longer than the window: it evicts the whole window
-// (range(0) articles, stories of 40 copies) before it is decided. Reports that one article's
-// time and the story updates it produced.
+// (range(0) articles of the stream above, whose stories have thousands of copies each) before
+// it is decided. Reports that one article's time and the story updates it produced.
 void BM_WindowJump(benchmark::State& state) {
   const int64_t held = state.range(0);
   const EventTimeMs window_ms = 72 * 3600 * 1000LL;
