@@ -44,12 +44,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 struct Options {
   std::string brokers, input, topic = "articles", decisions = "dedup.decisions";
   long count = 100000;
@@ -206,7 +200,7 @@ int main(int argc, char** argv) {
       lo = std::min(lo, *t);
       hi = std::max(hi, *t);
     }
-    if (lo <= hi) pass_ms = hi - lo + 3600 * 1000;
+    if (lo <= hi) pass_ms = hi - lo + dedup::HoursToMs(1);
   }
 
   std::mutex mu;
@@ -306,7 +300,7 @@ int main(int argc, char** argv) {
     ShiftPublishedAt(payload, static_cast<int64_t>(static_cast<size_t>(n) / lines.size()) * pass_ms);
     {
       std::lock_guard<std::mutex> l(mu);
-      sent[id] = Sent{Clock::now(), WallMs()};
+      sent[id] = Sent{Clock::now(), dedup::WallClockMs()};
     }
     while (rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(o.topic.c_str()),
                              RD_KAFKA_V_KEY(const_cast<char*>(id.data()), id.size()),

@@ -14,6 +14,7 @@
 #include "dedup/base/reject.h"
 #include "dedup/base/status.h"
 #include "dedup/base/strings.h"
+#include "dedup/base/time.h"
 #include "dedup/emit/producer.h"
 #include "dedup/engine/engine.h"
 #include "dedup/ingest/consumer.h"
@@ -149,7 +150,7 @@ absl::Status PipelineImpl::Init() {
   ConsumerOptions copts;
   copts.transactional = config_.kafka.exactly_once;
   if (config_.daemon.restore_state) {
-    copts.restore_window_ms = static_cast<int64_t>(config_.cluster.window_hours * 3600.0 * 1000.0);
+    copts.restore_window_ms = HoursToMs(config_.cluster.window_hours);
   }
   eos_ = config_.kafka.exactly_once;
   DEDUP_ASSIGN_OR_RETURN(consumer_, Consumer::Create(config_.kafka, this, copts));
@@ -200,10 +201,7 @@ HttpResponse PipelineImpl::Ready() const {
 }
 
 void PipelineImpl::SetReplay(const std::vector<AssignedPartition>& partitions) {
-  restore_cutoff_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count() -
-                       static_cast<int64_t>(config_.cluster.window_hours * 3600.0 * 1000.0);
+  restore_cutoff_ms_ = WallClockMs() - HoursToMs(config_.cluster.window_hours);
   for (const AssignedPartition& a : partitions) {
     if (a.replay_until >= 0) {
       if (replay_until_.empty()) restore_started_ = std::chrono::steady_clock::now();
@@ -535,9 +533,7 @@ absl::Status PipelineImpl::Handle(Parsed<InputMessage>& m, bool silent) {
       metrics.stage_emit.Observe(Seconds(emitted - t1));
       metrics.processing.Observe(Seconds(emitted - m.submitted));
       if (const std::optional<int64_t> ts = msg.timestamp_ms(); ts.has_value()) {
-        const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count();
+        const int64_t now_ms = WallClockMs();
         if (now_ms >= *ts) metrics.end_to_end.Observe(static_cast<double>(now_ms - *ts) / 1000.0);
       }
     }

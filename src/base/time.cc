@@ -1,10 +1,18 @@
 #include "dedup/base/time.h"
 
+#include <chrono>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "dedup/base/strings.h"
 
 namespace dedup {
+
+EventTimeMs WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 absl::StatusOr<EventTimeMs> ParseRfc3339Ms(std::string_view text) {
   absl::Time t;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <deque>
 #include <limits>
 #include <optional>
@@ -16,6 +15,7 @@
 #include "dedup/base/hash.h"
 #include "dedup/base/reject.h"
 #include "dedup/base/status.h"
+#include "dedup/base/time.h"
 #include "dedup/base/strings.h"
 #include "dedup/cluster/cluster_set.h"
 #include "dedup/index/verify.h"
@@ -55,8 +55,8 @@ class EngineImpl final : public Engine {
         headlines_(config.boilerplate.headline_lines
                        ? static_cast<size_t>(config.boilerplate.max_headlines)
                        : 0),
-        window_ms_(static_cast<EventTimeMs>(config.cluster.window_hours * 3600.0 * 1000.0)),
-        future_ms_(static_cast<EventTimeMs>(config.cluster.max_future_hours * 3600.0 * 1000.0)) {}
+        window_ms_(HoursToMs(config.cluster.window_hours)),
+        future_ms_(HoursToMs(config.cluster.max_future_hours)) {}
 
   absl::StatusOr<Decision> Process(const Article& article,
                                    std::vector<StoryUpdate>* updates) override {
@@ -236,8 +236,8 @@ absl::Status EngineImpl::Reconfigure(const Config& next) {
   config_.cluster = next.cluster;
   config_.index.max_candidates = next.index.max_candidates;
   clusters_.set_config(next.cluster);
-  window_ms_ = static_cast<EventTimeMs>(next.cluster.window_hours * 3600.0 * 1000.0);
-  future_ms_ = static_cast<EventTimeMs>(next.cluster.max_future_hours * 3600.0 * 1000.0);
+  window_ms_ = HoursToMs(next.cluster.window_hours);
+  future_ms_ = HoursToMs(next.cluster.max_future_hours);
   future_bound_ = std::numeric_limits<EventTimeMs>::min();
   return absl::OkStatus();
 }
@@ -621,13 +621,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Config& config, Wal
   // a reload compares files, not the override.
   DEDUP_ASSIGN_OR_RETURN(SketchAlgorithm algorithm,
                          SelectSketchAlgorithm(config.sketch.algorithm));
-  if (!clock) {
-    clock = [] {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-          .count();
-    };
-  }
+  if (!clock) clock = WallClockMs;
   return std::unique_ptr<Engine>(new EngineImpl(config, kernel, algorithm, std::move(clock)));
 }
 

@@ -11,6 +11,7 @@
 #include "dedup/base/sorted.h"
 #include "dedup/base/status.h"
 #include "dedup/base/strings.h"
+#include "dedup/base/time.h"
 #include "dedup/engine/engine.h"
 #include "dedup/eval/score.h"
 #include "dedup/parse/article_json.h"
@@ -195,7 +196,7 @@ absl::Status RunEvaluation(const Config& config, const EvalOptions& o, std::ostr
   // Misses: a new cluster although an earlier article of the story exists.
   absl::flat_hash_map<std::string, std::vector<size_t>> earlier;
   const int k = config.text.shingle_words;
-  const EventTimeMs window_ms = static_cast<EventTimeMs>(config.cluster.window_hours * 3600e3);
+  const EventTimeMs window_ms = HoursToMs(config.cluster.window_hours);
   size_t beyond_window = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];

@@ -1,6 +1,5 @@
 #include "dedup/ingest/consumer.h"
 
-#include <chrono>
 #include <cstring>
 
 #include "simdjson.h"
@@ -8,6 +7,7 @@
 #include "dedup/base/log.h"
 #include "dedup/base/status.h"
 #include "dedup/base/strings.h"
+#include "dedup/base/time.h"
 #include "kafka/kafka.h"
 
 namespace dedup {
@@ -46,12 +46,6 @@ kafka::Properties ConsumerDefaults(const KafkaConfig& c, const ConsumerOptions& 
   return p;
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Sets each partition's start offset for a restore and returns the replay bounds. A partition
 // with a committed offset C starts at the first message with a timestamp within the window
 // before now (the low watermark if the broker does not say), and replays up to C. A partition
@@ -70,7 +64,7 @@ std::vector<AssignedPartition> PlanRestore(rd_kafka_t* rk, rd_kafka_topic_partit
     return out;
   }
   PartitionListPtr by_time(rd_kafka_topic_partition_list_copy(parts));
-  const int64_t since = window_ms > 0 ? NowMs() - window_ms : 0;
+  const int64_t since = window_ms > 0 ? WallClockMs() - window_ms : 0;
   for (int i = 0; i < by_time->cnt; ++i) by_time->elems[i].offset = since;
   const bool have_times =
       window_ms > 0 && rd_kafka_offsets_for_times(rk, by_time.get(), 10000) == RD_KAFKA_RESP_ERR_NO_ERROR;

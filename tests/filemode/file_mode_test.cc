@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -64,9 +63,7 @@ TEST(FileMode, OneDecisionPerLineInOrderWithErrorsForBadLines) {
 // File mode checks event times against the host's clock too: one article dated years ahead
 // must not carry the window along (the copy after it is still found) and is counted.
 TEST(FileMode, ArticleDatedYearsAheadIsTakenAsPublishedNow) {
-  const EventTimeMs now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
+  const EventTimeMs now = WallClockMs();
   const auto date = [](EventTimeMs t) {
     std::string out;
     AppendRfc3339Ms(out, t);

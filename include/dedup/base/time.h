@@ -13,6 +13,15 @@ namespace dedup {
 
 using EventTimeMs = int64_t;
 
+// The system clock now, as event time.
+EventTimeMs WallClockMs();
+
+// A duration in (fractional) hours, as configured ([cluster] window_hours, max_future_hours), in
+// milliseconds.
+inline EventTimeMs HoursToMs(double hours) {
+  return static_cast<EventTimeMs>(hours * 3600.0 * 1000.0);
+}
+
 // Parses an RFC 3339 / ISO-8601 timestamp with a zone ("2005-01-16T04:21:37Z",
 // "2011-12-08T14:03:00.250+01:00"). A timestamp without a zone is read as UTC.
 absl::StatusOr<EventTimeMs> ParseRfc3339Ms(std::string_view text);
