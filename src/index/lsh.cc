@@ -118,7 +118,7 @@ uint32_t LshIndex::BandTable::Allocate(int size_class) {
 }
 
 void LshIndex::BandTable::Release(uint32_t block) {
-  const size_t c = arena_[block] >> kClassShift;
+  const size_t c = static_cast<size_t>(ClassOf(arena_[block]));
   arena_[block] = free_[c];
   free_[c] = block;
 }
@@ -142,7 +142,7 @@ void LshIndex::BandTable::Insert(uint32_t key, DocHandle doc, size_t max_per_key
       return;
     }
     const uint32_t block = Allocate(0);
-    arena_[block] = 2;  // class 0, two documents
+    arena_[block] = Header(0, 2);
     arena_[block + 1] = only;
     arena_[block + 2] = doc;
     slots_[i].ref = block;
@@ -150,9 +150,8 @@ void LshIndex::BandTable::Insert(uint32_t key, DocHandle doc, size_t max_per_key
     return;
   }
   uint32_t block = ref;
-  const uint32_t header = arena_[block];
-  int size_class = static_cast<int>(header >> kClassShift);
-  const size_t n = header & kSizeMask;
+  int size_class = ClassOf(arena_[block]);
+  const size_t n = SizeOf(arena_[block]);
   if (found != nullptr) {
     found->insert(found->end(), arena_.begin() + block + 1, arena_.begin() + block + 1 + n);
   }
@@ -172,7 +171,7 @@ void LshIndex::BandTable::Insert(uint32_t key, DocHandle doc, size_t max_per_key
     slots_[i].ref = block;
   }
   arena_[block + 1 + n] = doc;
-  arena_[block] = (static_cast<uint32_t>(size_class) << kClassShift) | static_cast<uint32_t>(n + 1);
+  arena_[block] = Header(size_class, n + 1);
   ++size_;
 }
 
@@ -184,7 +183,7 @@ void LshIndex::BandTable::Find(uint32_t key, std::vector<DocHandle>& out) const 
     out.push_back(ref & ~kInline);
     return;
   }
-  const size_t n = arena_[ref] & kSizeMask;
+  const size_t n = SizeOf(arena_[ref]);
   out.insert(out.end(), arena_.begin() + ref + 1, arena_.begin() + ref + 1 + n);
 }
 
@@ -199,9 +198,8 @@ void LshIndex::BandTable::Remove(uint32_t key, DocHandle doc) {
     --size_;
     return;
   }
-  const uint32_t header = arena_[ref];
-  const int size_class = static_cast<int>(header >> kClassShift);
-  const size_t n = header & kSizeMask;
+  const int size_class = ClassOf(arena_[ref]);
+  const size_t n = SizeOf(arena_[ref]);
   uint32_t* docs = &arena_[ref + 1];
   const size_t at = static_cast<size_t>(std::find(docs, docs + n, doc) - docs);
   if (at == n) return;
@@ -218,12 +216,11 @@ void LshIndex::BandTable::Remove(uint32_t key, DocHandle doc) {
     const uint32_t smaller = Allocate(size_class - 1);  // may move arena_
     std::memcpy(&arena_[smaller + 1], &arena_[ref + 1], (n - 1) * sizeof(uint32_t));
     Release(ref);
-    arena_[smaller] =
-        (static_cast<uint32_t>(size_class - 1) << kClassShift) | static_cast<uint32_t>(n - 1);
+    arena_[smaller] = Header(size_class - 1, n - 1);
     slots_[i].ref = smaller;
     return;
   }
-  arena_[ref] = (static_cast<uint32_t>(size_class) << kClassShift) | static_cast<uint32_t>(n - 1);
+  arena_[ref] = Header(size_class, n - 1);
 }
 
 const uint32_t* LshIndex::KeysPrefetched(std::span<const uint16_t> sig) {

@@ -118,6 +118,11 @@ class LshIndex {
     static uint32_t Words(int size_class) {
       return (size_class % 2 == 0 ? 4u : 6u) << (size_class / 2);
     }
+    static uint32_t Header(int size_class, size_t size) {
+      return (static_cast<uint32_t>(size_class) << kClassShift) | static_cast<uint32_t>(size);
+    }
+    static int ClassOf(uint32_t header) { return static_cast<int>(header >> kClassShift); }
+    static size_t SizeOf(uint32_t header) { return header & kSizeMask; }
     // The home slot: the key mixed, then mapped onto [0, capacity) by multiply-shift, so the
     // capacity need not be a power of two (tables grow by half, not double: less slack).
     size_t Home(uint32_t key) const {
