@@ -1,10 +1,18 @@
 #include "dedup/text/document.h"
 
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <memory>
+
+#include "dedup/base/block16.h"
 #include "dedup/base/hash.h"
 #include "dedup/base/swar.h"
 #include "dedup/text/normalize.h"
 #include "dedup/text/shingle.h"
-#include "text/for_each_word.h"
+#include "text/map_non_ascii.h"
 
 namespace dedup {
 
@@ -53,6 +61,28 @@ std::string_view WordAfter(std::string_view text, size_t start) {
   return text.substr(b, e - b);
 }
 
+// Whether `between` (the text between a date's number and the next number) is, once
+// normalised, at most two characters, each a comma or a space ("16, 2005"). Spaces and control
+// characters count as one character per run: what NormalizeText collapses them to, so the text
+// need not be normalised first (AnalyzeText hands over lines that are not).
+bool CommaOrSpaceOnly(std::string_view between) {
+  size_t normalized = 0;
+  bool in_space = false;
+  for (const char ch : between) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c == ',') {
+      in_space = false;
+    } else if (c == ' ' || c < 0x20 || c == 0x7F) {
+      if (in_space) continue;
+      in_space = true;
+    } else {
+      return false;
+    }
+    if (++normalized > 2) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void HashNumbers(std::string_view text, std::vector<uint64_t>& out) {
@@ -89,9 +119,8 @@ void HashNumbers(std::string_view text, std::vector<uint64_t>& out) {
     }
     // Dates ("Jan 16", "16 January", "Jan 16, 2005") are left out: reprints rewrite datelines
     // and bylines, and unrelated stories share them.
-    const bool year_after_date =
-        date_end != std::string_view::npos && start >= date_end && start - date_end <= 2 &&
-        text.substr(date_end, start - date_end).find_first_not_of(", ") == std::string_view::npos;
+    const bool year_after_date = date_end != std::string_view::npos && start >= date_end &&
+                                 CommaOrSpaceOnly(text.substr(date_end, start - date_end));
     if (IsMonth(WordBefore(text, start)) || IsMonth(WordAfter(text, i)) || year_after_date) {
       date_end = i;
       continue;
@@ -100,28 +129,172 @@ void HashNumbers(std::string_view text, std::vector<uint64_t>& out) {
   }
 }
 
+namespace {
+
+// A buffer reused from call to call; grows, never shrinks, and is not cleared (std::string's
+// resize writes zeros over what it adds, each time an article is longer than the last).
+struct ScratchBuffer {
+  std::unique_ptr<char[]> data;
+  size_t capacity = 0;
+  char* Reserve(size_t n) {
+    if (n > capacity) {
+      capacity = std::max(n, 2 * capacity);
+      data.reset(new char[capacity]);
+    }
+    return data.get();
+  }
+};
+
+// `text` with 'A'..'Z' lower-cased into `out`, followed by 64 zero bytes: ScanText reads whole
+// 64-byte blocks, and zeros are neither word bytes nor line breaks. Returns the copy (without
+// the zeros).
+std::string_view FoldAsciiPadded(std::string_view text, ScratchBuffer& out) {
+  constexpr size_t kPad = 64;
+  const size_t n = text.size();
+  char* const o = out.Reserve(n + kPad);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) Block16::Load(text.data() + i).StoreFolded(o + i);
+  for (; i < n; ++i) {
+    const char c = text[i];
+    o[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+  }
+  std::memset(o + n, 0, kPad);
+  return {o, n};
+}
+
+// Fills `doc` from `s`: text as MapNonAscii leaves it, with ASCII case folded, followed by 64
+// readable zero bytes. One pass does what NormalizeText's ASCII steps, the split into lines and
+// Tokenize do one after another: a line ends at each '\r' or '\n' (runs of them and lines
+// without words give no line), and a word is what Tokenize takes for one (spaces, control
+// characters and punctuation only separate words, so they need not be collapsed first). Numbers
+// are read from the line as it is (HashNumbers treats a run of spaces and control characters
+// as the one space normalisation leaves).
+//
+// Up to 64 bytes at a time: bit masks of word bytes, digits and line breaks, then one step per
+// word boundary or line break (a byte loop takes a mispredicted branch at each boundary). A
+// non-ASCII character ends a block's ASCII prefix and is classified by utf8proc as in
+// ForEachWord.
+void ScanText(std::string_view s, Document& doc) {
+  constexpr size_t kNone = std::string_view::npos;
+  const size_t n = s.size();
+  size_t start = kNone;        // where the word being read began
+  size_t line_start = 0;       // where the current line began
+  bool line_digits = false;    // a digit in the current line before the current block
+  uint32_t first_word = 0;
+  const auto add_word = [&](size_t end) {
+    doc.word_hashes.push_back(Hash64(s.data() + start, end - start));
+    start = kNone;
+  };
+  const auto end_line = [&](size_t at, bool digits) {
+    const auto num_words = static_cast<uint32_t>(doc.word_hashes.size() - first_word);
+    if (num_words > 0) {
+      TextLine line;
+      line.first_word = first_word;
+      line.num_words = num_words;
+      line.first_number = static_cast<uint32_t>(doc.number_hashes.size());
+      if (digits) HashNumbers(s.substr(line_start, at - line_start), doc.number_hashes);
+      line.num_numbers = static_cast<uint32_t>(doc.number_hashes.size() - line.first_number);
+      line.hash = Hash64(doc.word_hashes.data() + first_word, num_words * sizeof(uint64_t));
+      doc.lines.push_back(line);
+      first_word = static_cast<uint32_t>(doc.word_hashes.size());
+    }
+    line_start = at + 1;
+  };
+  size_t i = 0;
+  while (i < n) {
+    const char* const p = s.data() + i;
+    uint64_t word = 0, high = 0, digit = 0, brk = 0;
+    for (size_t k = 0; k < 4; ++k) {
+      const Block16 b = Block16::Load(p + 16 * k);
+      word |= uint64_t{b.AsciiWordChars()} << (16 * k);
+      digit |= uint64_t{b.InRange('0', '9')} << (16 * k);
+      high |= uint64_t{b.NonAscii()} << (16 * k);
+      brk |= uint64_t{b.Equal('\n') | b.Equal('\r')} << (16 * k);
+    }
+    // The block's ASCII prefix (all of it, usually); a non-ASCII character ending it is read
+    // below, and the next block starts after that character.
+    const size_t len = std::min<size_t>(
+        n - i, high == 0 ? 64 : static_cast<size_t>(std::countr_zero(high)));
+    if (len > 0) {
+      const uint64_t valid = len == 64 ? ~uint64_t{0} : (uint64_t{1} << len) - 1;
+      word &= valid;
+      digit &= valid;
+      brk &= valid;
+      const uint64_t shifted = (word << 1) | (start != kNone ? 1 : 0);
+      const uint64_t starts = word & ~shifted;
+      const uint64_t ends = ~word & shifted & valid;
+      uint64_t line_part = ~uint64_t{0};  // the bits of this block in the current line
+      for (uint64_t events = starts | ends | brk; events != 0; events &= events - 1) {
+        const int b = std::countr_zero(events);
+        const uint64_t bit = uint64_t{1} << b;
+        if (starts & bit) {
+          start = i + static_cast<size_t>(b);
+          continue;
+        }
+        if (ends & bit) add_word(i + static_cast<size_t>(b));
+        if (brk & bit) {  // a line break (never a word byte; it may end a word, above)
+          end_line(i + static_cast<size_t>(b), line_digits || (digit & line_part & (bit - 1)) != 0);
+          line_digits = false;
+          line_part = ~((bit << 1) - 1);  // 0 when the break is the block's last byte
+        }
+      }
+      line_digits |= (digit & line_part) != 0;
+      i += len;
+      if (i == n || len == 64) continue;
+    }
+    // A non-ASCII byte: letters, digits and marks (any script) are word characters.
+    bool word_char = false;
+    size_t char_len = 1;
+    utf8proc_int32_t cp = 0;
+    const utf8proc_ssize_t cp_len =
+        utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                         static_cast<utf8proc_ssize_t>(n - i), &cp);
+    if (cp_len > 0) {
+      char_len = static_cast<size_t>(cp_len);
+      const utf8proc_category_t cat = utf8proc_category(cp);
+      word_char = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ND) ||
+                  cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
+    }
+    if (word_char) {
+      if (start == kNone) start = i;
+    } else if (start != kNone) {
+      add_word(i);
+    }
+    i += char_len;
+  }
+  if (start != kNone) add_word(n);
+  end_line(n, line_digits);
+}
+
+}  // namespace
+
 void AnalyzeText(std::string_view raw, Document& doc) {
   doc.word_hashes.clear();
   doc.number_hashes.clear();
   doc.lines.clear();
-  // Scratch kept per thread (the workers analyse one article after another).
-  thread_local std::string normalized;
-  NormalizeTextInto(raw, normalized);
+  thread_local ScratchBuffer folded;  // reused: the workers analyse one article after another
+  ScanText(FoldAsciiPadded(MapNonAscii(raw), folded), doc);
+}
+
+void AnalyzeTextReference(std::string_view raw, Document& doc) {
+  doc.word_hashes.clear();
+  doc.number_hashes.clear();
+  doc.lines.clear();
+  const std::string normalized = NormalizeText(raw);
   size_t pos = 0;
   while (pos <= normalized.size()) {
     size_t end = normalized.find('\n', pos);
     if (end == std::string::npos) end = normalized.size();
     const std::string_view text = std::string_view(normalized).substr(pos, end - pos);
-    // Words are hashed as the tokeniser finds them; numbers are looked for only in lines that
-    // hold a digit.
-    TextLine line;
-    line.first_word = static_cast<uint32_t>(doc.word_hashes.size());
-    const bool digits =
-        ForEachWord(text, [&doc](std::string_view w) { doc.word_hashes.push_back(HashWord(w)); });
-    line.num_words = static_cast<uint32_t>(doc.word_hashes.size() - line.first_word);
-    if (line.num_words > 0) {
+    std::vector<std::string_view> words;
+    Tokenize(text, words);
+    if (!words.empty()) {
+      TextLine line;
+      line.first_word = static_cast<uint32_t>(doc.word_hashes.size());
+      line.num_words = static_cast<uint32_t>(words.size());
+      for (const std::string_view w : words) doc.word_hashes.push_back(HashWord(w));
       line.first_number = static_cast<uint32_t>(doc.number_hashes.size());
-      if (digits) HashNumbers(text, doc.number_hashes);
+      HashNumbers(text, doc.number_hashes);
       line.num_numbers = static_cast<uint32_t>(doc.number_hashes.size() - line.first_number);
       line.hash = Hash64(doc.word_hashes.data() + line.first_word,
                          line.num_words * sizeof(uint64_t));

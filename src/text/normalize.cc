@@ -15,6 +15,7 @@
 #include "dedup/base/strings.h"
 #include "dedup/base/swar.h"
 #include "text/for_each_word.h"
+#include "text/map_non_ascii.h"
 
 namespace dedup {
 namespace {
@@ -356,15 +357,15 @@ std::string NormalizeText(std::string_view raw) {
   return out;
 }
 
-void NormalizeTextInto(std::string_view raw, std::string& out) {
-  if (PlainRun(raw) == raw.size()) return CollapseAsciiInto(raw, /*fold_case=*/true, out);
+std::string_view MapNonAscii(std::string_view raw) {
+  if (PlainRun(raw) == raw.size()) return raw;
   // Scratch kept per thread: an article's text passes through two intermediate copies.
   thread_local std::string decoded, folded;
   DecodeEntitiesAndRepairUtf8Into(raw, decoded);
-  if (IsAscii(decoded)) return CollapseAsciiInto(decoded, /*fold_case=*/true, out);
-  // ASCII runs are copied as they are (CollapseAscii folds their case); only the runs of
-  // non-ASCII characters go through utf8proc (which dominated the cost when it was handed whole
-  // articles for a few curly quotes).
+  if (IsAscii(decoded)) return decoded;
+  // ASCII runs are copied as they are (the caller folds their case); only the runs of non-ASCII
+  // characters go through utf8proc (which dominated the cost when it was handed whole articles
+  // for a few curly quotes).
   folded.clear();
   folded.reserve(decoded.size());
   const std::string_view d = decoded;
@@ -391,7 +392,11 @@ void NormalizeTextInto(std::string_view raw, std::string& out) {
     MapShortSegmentCached(d.substr(start, e - start), folded);
     i = e;
   }
-  CollapseAsciiInto(folded, /*fold_case=*/true, out);  // utf8proc's output has no upper case
+  return folded;  // utf8proc's output has no upper case; the ASCII runs may
+}
+
+void NormalizeTextInto(std::string_view raw, std::string& out) {
+  CollapseAsciiInto(MapNonAscii(raw), /*fold_case=*/true, out);
 }
 
 std::string NormalizeTextReference(std::string_view raw) {

@@ -1,6 +1,7 @@
 // libFuzzer target: text normalisation and tokenising on arbitrary bytes. NormalizeText (utf8proc
 // on non-ASCII runs only) must equal its specification NormalizeTextReference (utf8proc on the
-// whole text); any difference aborts.
+// whole text), and AnalyzeText (one pass) its specification AnalyzeTextReference (normalise,
+// then tokenise line by line); any difference aborts.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -22,7 +23,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::vector<std::string_view> words;
   dedup::Tokenize(fast, words);
-  dedup::Document doc;
+  dedup::Document doc, reference;
   dedup::AnalyzeText(raw, doc);
+  dedup::AnalyzeTextReference(raw, reference);
+  bool same = doc.word_hashes == reference.word_hashes &&
+              doc.number_hashes == reference.number_hashes &&
+              doc.lines.size() == reference.lines.size();
+  for (size_t i = 0; same && i < doc.lines.size(); ++i) {
+    const dedup::TextLine& a = doc.lines[i];
+    const dedup::TextLine& b = reference.lines[i];
+    same = a.first_word == b.first_word && a.num_words == b.num_words &&
+           a.first_number == b.first_number && a.num_numbers == b.num_numbers && a.hash == b.hash;
+  }
+  if (!same) {
+    std::fprintf(stderr, "AnalyzeText differs from AnalyzeTextReference\n");
+    std::abort();
+  }
   return 0;
 }

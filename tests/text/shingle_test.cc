@@ -136,52 +136,66 @@ TEST(Document, CollectsNumbersPerLineWithoutThousandsSeparators) {
 namespace dedup {
 namespace {
 
-// AnalyzeText (words hashed as found, numbers looked for only in lines with a digit) against the
-// same steps done one after another with the public pieces, on random multi-line text with
-// numbers, dates, accented words and blank lines.
-TEST(AnalyzeText, EqualsTokenizeThenHashOnRandomText) {
+// AnalyzeText (one pass over the text as it is: lines, words, numbers) against its
+// specification (NormalizeText, then Tokenize and HashNumbers line by line), on random
+// multi-line text with numbers, dates, accented words, entities, blank lines, CR line ends,
+// tabs and other control characters, runs of spaces, upper case and lines longer than a block.
+void ExpectSameAnalysis(const std::string& s) {
+  Document got, want;
+  AnalyzeText(s, got);
+  AnalyzeTextReference(s, want);
+  ASSERT_EQ(got.word_hashes, want.word_hashes) << s;
+  ASSERT_EQ(got.number_hashes, want.number_hashes) << s;
+  ASSERT_EQ(got.lines.size(), want.lines.size()) << s;
+  for (size_t i = 0; i < got.lines.size(); ++i) {
+    ASSERT_EQ(got.lines[i].hash, want.lines[i].hash) << s;
+    ASSERT_EQ(got.lines[i].first_word, want.lines[i].first_word) << s;
+    ASSERT_EQ(got.lines[i].num_words, want.lines[i].num_words) << s;
+    ASSERT_EQ(got.lines[i].first_number, want.lines[i].first_number) << s;
+    ASSERT_EQ(got.lines[i].num_numbers, want.lines[i].num_numbers) << s;
+  }
+}
+
+TEST(AnalyzeText, EqualsItsSpecificationOnRandomText) {
   const std::vector<std::string> pieces = {
       "Shares", " ", " ", "rose", "1,234.5", "6-3/8", "Jan", "16", ", 2005", "q3", "b747",
-      "\xC3\xA9t\xC3\xA9", "42", "\n", "\n\n", " - ", "per cent", ".", "May 3", "x1y2"};
+      "\xC3\xA9t\xC3\xA9", "42", "\n", "\n\n", " - ", "per cent", ".", "May 3", "x1y2",
+      "\r\n", "\r", "\t", "   ", std::string(1, '\0'), "\x7F", "\x01", "MARCH", "Sept",
+      ",\t", " ,", "&amp;", "&#8212;", "&nbsp;", "\xE2\x80\x9C", "\xE2\x80\xA8", "\xC2\x85",
+      "e\xCC\x81", "\xFF", "Internationalization", "0", "x", "ABC-12"};
   std::mt19937 rng(21);
-  for (int t = 0; t < 3000; ++t) {
+  for (int t = 0; t < 4000; ++t) {
     std::string s;
-    const int n = static_cast<int>(rng() % 80);
+    const int n = static_cast<int>(rng() % 120);
     for (int i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
-    Document got;
-    AnalyzeText(s, got);
-    Document want;
-    const std::string normalized = NormalizeText(s);
-    size_t pos = 0;
-    while (pos <= normalized.size()) {
-      size_t end = normalized.find('\n', pos);
-      if (end == std::string::npos) end = normalized.size();
-      const std::string_view text = std::string_view(normalized).substr(pos, end - pos);
-      std::vector<std::string_view> words;
-      Tokenize(text, words);
-      if (!words.empty()) {
-        TextLine line;
-        line.first_number = static_cast<uint32_t>(want.number_hashes.size());
-        HashNumbers(text, want.number_hashes);
-        line.num_numbers = static_cast<uint32_t>(want.number_hashes.size() - line.first_number);
-        line.first_word = static_cast<uint32_t>(want.word_hashes.size());
-        line.num_words = static_cast<uint32_t>(words.size());
-        for (std::string_view w : words) want.word_hashes.push_back(HashWord(w));
-        line.hash = Hash64(want.word_hashes.data() + line.first_word,
-                           line.num_words * sizeof(uint64_t));
-        want.lines.push_back(line);
-      }
-      pos = end + 1;
-    }
-    ASSERT_EQ(got.word_hashes, want.word_hashes) << s;
-    ASSERT_EQ(got.number_hashes, want.number_hashes) << s;
-    ASSERT_EQ(got.lines.size(), want.lines.size()) << s;
-    for (size_t i = 0; i < got.lines.size(); ++i) {
-      ASSERT_EQ(got.lines[i].hash, want.lines[i].hash) << s;
-      ASSERT_EQ(got.lines[i].first_number, want.lines[i].first_number) << s;
-      ASSERT_EQ(got.lines[i].num_numbers, want.lines[i].num_numbers) << s;
+    ExpectSameAnalysis(s);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(AnalyzeText, EqualsItsSpecificationAtBlockEdges) {
+  // Words, digits and line breaks on and around the 64-byte block edges the scan steps by.
+  for (size_t pad = 0; pad < 70; ++pad) {
+    for (const std::string tail : {"Word 12", "\nNext 3, 2005", "\r\n7", "ab\xC3\xA9" "cd 9\n",
+                                   "Jan 16,\t 2005\nX", "1\n2\n3"}) {
+      ExpectSameAnalysis(std::string(pad, 'a') + " " + tail);
+      ExpectSameAnalysis(std::string(pad, ' ') + tail);
+      ExpectSameAnalysis(std::string(pad, '7') + tail + std::string(pad, 'B'));
+      if (HasFatalFailure()) return;
     }
   }
+}
+
+TEST(HashNumbers, ReadsRunsOfSpacesAndControlCharactersAsOneSpace) {
+  // The year after a date is left out when a comma and/or one space (once normalised) separates
+  // them; AnalyzeText hands HashNumbers lines whose spaces are not collapsed.
+  std::vector<uint64_t> collapsed, raw, apart;
+  HashNumbers("jan 16, 2005 then 7", collapsed);
+  HashNumbers("jan 16,\t \t2005 then 7", raw);
+  EXPECT_EQ(raw, collapsed);
+  EXPECT_EQ(raw.size(), 1u);  // only the 7
+  HashNumbers("jan 16, x 2005", apart);  // a word between: the year is a number of its own
+  EXPECT_EQ(apart.size(), 1u);
 }
 
 }  // namespace

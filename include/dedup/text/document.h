@@ -31,11 +31,17 @@ struct Document {
   std::vector<TextLine> lines;
 };
 
-// Appends the hash of every number in `text` to `out`. Exposed for tests.
+// Appends the hash of every number in `text` (one line, lower case; runs of spaces and control
+// characters read as one space, so it need not be collapsed) to `out`. Exposed for tests.
 void HashNumbers(std::string_view text, std::vector<uint64_t>& out);
 
 // Normalises `raw` (see normalize.h), then fills `doc`. Reuses doc's capacity.
 void AnalyzeText(std::string_view raw, Document& doc);
+
+// The specification AnalyzeText must equal: NormalizeText, then each line's words from Tokenize
+// hashed with HashWord and its numbers from HashNumbers. AnalyzeText does the ASCII half of
+// normalisation, the split into lines and tokenising in one pass. Slow; for tests.
+void AnalyzeTextReference(std::string_view raw, Document& doc);
 
 }  // namespace dedup
 
