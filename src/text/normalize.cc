@@ -78,9 +78,9 @@ const absl::flat_hash_map<std::string_view, uint32_t>& NamedEntities() {
   return *m;
 }
 
-// Tries to decode an entity starting at s[i] == '&'. On success appends the code point and
+// Tries to decode an entity starting at s[i] == '&'. On success sets *cp to its code point and
 // returns the entity's length; otherwise returns 0.
-size_t DecodeEntity(std::string_view s, size_t i, std::string& out) {
+size_t DecodeEntity(std::string_view s, size_t i, uint32_t* code_point) {
   constexpr size_t kMaxEntity = 12;
   const size_t semi = s.find(';', i + 1);
   if (semi == std::string_view::npos || semi - i > kMaxEntity || semi == i + 1) return 0;
@@ -116,7 +116,7 @@ size_t DecodeEntity(std::string_view s, size_t i, std::string& out) {
     if (it == NamedEntities().end()) return 0;
     cp = it->second;
   }
-  AppendUtf8(out, cp);
+  *code_point = cp;
   return semi - i + 1;
 }
 
@@ -320,8 +320,9 @@ void DecodeEntitiesAndRepairUtf8Into(std::string_view raw, std::string& out) {
     if (i == raw.size()) break;
     const unsigned char c = static_cast<unsigned char>(raw[i]);
     if (c == '&') {
-      const size_t n = DecodeEntity(raw, i, out);
-      if (n > 0) {
+      uint32_t cp = 0;
+      if (const size_t n = DecodeEntity(raw, i, &cp); n > 0) {
+        AppendUtf8(out, cp);
         i += n;
         continue;
       }
@@ -359,40 +360,67 @@ std::string NormalizeText(std::string_view raw) {
 
 std::string_view MapNonAscii(std::string_view raw) {
   if (PlainRun(raw) == raw.size()) return raw;
-  // Scratch kept per thread: an article's text passes through two intermediate copies.
-  thread_local std::string decoded, folded;
-  DecodeEntitiesAndRepairUtf8Into(raw, decoded);
-  if (IsAscii(decoded)) return decoded;
-  // ASCII runs are copied as they are (the caller folds their case); only the runs of non-ASCII
-  // characters go through utf8proc (which dominated the cost when it was handed whole articles
-  // for a few curly quotes).
-  folded.clear();
-  folded.reserve(decoded.size());
-  const std::string_view d = decoded;
-  size_t i = 0;
-  while (i < d.size()) {
-    const size_t ascii = AsciiRun(d.substr(i));
-    folded.append(d.data() + i, ascii);
-    i += ascii;
-    if (i == d.size()) break;
-    size_t e = i;
-    while (e < d.size() && static_cast<unsigned char>(d[e]) >= 0x80) ++e;
-    size_t start = i;
+  // One pass doing what DecodeEntitiesAndRepairUtf8 and then the mapping of each maximal run of
+  // non-ASCII characters in its output would do: ASCII (plain runs, entities of ASCII
+  // characters, a '&' that starts no entity) goes to `out` as it is (the caller folds its case);
+  // non-ASCII characters (valid sequences, entities of them, U+FFFD for invalid bytes) gather in
+  // `run` until the next ASCII character, then go through utf8proc together (which dominated
+  // the cost when it was handed whole articles for a few curly quotes).
+  thread_local std::string out, run;
+  out.clear();
+  out.reserve(raw.size());
+  run.clear();
+  const auto flush_run = [] {
+    if (run.empty()) return;
     // A combining mark composes with the base letter before it (e + U+0301 = é): hand that
     // letter to utf8proc with the run.
     utf8proc_int32_t first = 0;
-    utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(d.data() + i),
-                     static_cast<utf8proc_ssize_t>(e - i), &first);
+    utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(run.data()),
+                     static_cast<utf8proc_ssize_t>(run.size()), &first);
     const utf8proc_category_t cat = utf8proc_category(first);
-    if (i > 0 && !folded.empty() &&
+    if (!out.empty() &&
         (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME)) {
-      start = i - 1;
-      folded.pop_back();
+      run.insert(run.begin(), out.back());
+      out.pop_back();
     }
-    MapShortSegmentCached(d.substr(start, e - start), folded);
-    i = e;
+    MapShortSegmentCached(run, out);
+    run.clear();
+  };
+  size_t i = 0;
+  while (i < raw.size()) {
+    const size_t plain = PlainRun(raw.substr(i));
+    if (plain > 0) {
+      flush_run();
+      out.append(raw.data() + i, plain);
+      i += plain;
+      if (i == raw.size()) break;
+    }
+    if (raw[i] == '&') {
+      uint32_t cp = '&';
+      const size_t n = DecodeEntity(raw, i, &cp);
+      if (cp < 0x80) {
+        flush_run();
+        out.push_back(static_cast<char>(cp));
+      } else {
+        AppendUtf8(run, cp);
+      }
+      i += n > 0 ? n : 1;
+      continue;
+    }
+    // Not plain and not '&': a non-ASCII byte.
+    utf8proc_int32_t cp = -1;
+    const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(raw.data() + i),
+                                                static_cast<utf8proc_ssize_t>(raw.size() - i), &cp);
+    if (n <= 0 || cp < 0) {
+      AppendUtf8(run, kReplacement);
+      ++i;  // resynchronise on the next byte
+      continue;
+    }
+    run.append(raw.data() + i, static_cast<size_t>(n));
+    i += static_cast<size_t>(n);
   }
-  return folded;  // utf8proc's output has no upper case; the ASCII runs may
+  flush_run();
+  return out;  // utf8proc's output has no upper case; the ASCII may
 }
 
 void NormalizeTextInto(std::string_view raw, std::string& out) {

@@ -98,7 +98,8 @@ namespace {
 TEST(Normalize, EqualsReferenceOnRandomMixedText) {
   const std::vector<std::string> pieces = {
       "The", " ", "QUICK", "brown", "\t", "\r\n", "\r", "\n", "\xC2\x85", ",", "42", "`",
-      "&amp;", "&rsquo;",
+      "&amp;", "&rsquo;", "&eacute;", "&#769;", "&#x2019;", "&#65;", "&bogus;", "&", "&#0;",
+      "&#10;", "&#x301;",
       "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x99", "\xE2\x80\x94", "\xC2\xA0", "\xC2\xAD",
       "caf\xC3\xA9", "cafe\xCC\x81", "E\xCC\x81", "\xCC\x81", "\xEF\xAC\x81", "\xEF\xBC\xA1",
       "\xE6\x9D\xB1\xE4\xBA\xAC", "\xCE\x91\xCE\x98", "STRA\xC3\x9F" "E", "\xE2\x80\xA8",
