@@ -206,8 +206,10 @@ void ScanText(std::string_view s, Document& doc) {
     uint64_t word = 0, high = 0, digit = 0, brk = 0;
     for (size_t k = 0; k < 4; ++k) {
       const Block16 b = Block16::Load(p + 16 * k);
-      word |= uint64_t{b.AsciiWordChars()} << (16 * k);
-      digit |= uint64_t{b.InRange('0', '9')} << (16 * k);
+      const uint32_t digits = b.InRange('0', '9');
+      // ASCII word bytes: 'a'..'z' and digits (the text is case folded already).
+      word |= uint64_t{b.InRange('a', 'z') | digits} << (16 * k);
+      digit |= uint64_t{digits} << (16 * k);
       high |= uint64_t{b.NonAscii()} << (16 * k);
       brk |= uint64_t{b.Equal('\n') | b.Equal('\r')} << (16 * k);
     }
@@ -221,24 +223,33 @@ void ScanText(std::string_view s, Document& doc) {
       digit &= valid;
       brk &= valid;
       const uint64_t shifted = (word << 1) | (start != kNone ? 1 : 0);
-      const uint64_t starts = word & ~shifted;
-      const uint64_t ends = ~word & shifted & valid;
-      uint64_t line_part = ~uint64_t{0};  // the bits of this block in the current line
-      for (uint64_t events = starts | ends | brk; events != 0; events &= events - 1) {
-        const int b = std::countr_zero(events);
-        const uint64_t bit = uint64_t{1} << b;
-        if (starts & bit) {
-          start = i + static_cast<size_t>(b);
-          continue;
+      uint64_t starts = word & ~shifted;
+      uint64_t ends = ~word & shifted & valid;
+      // Line by line within the block: the part up to and including the next break, then the
+      // rest. Starts and ends alternate, so the words are taken as (start, end) pairs; a word
+      // begun before the part ends at its first end, and one still open at its close goes on
+      // into the next block (a break ends any word, so that happens only after the last break).
+      for (;;) {
+        const uint64_t part = brk == 0 ? ~uint64_t{0} : (brk ^ (brk - 1));  // bits <= the break
+        uint64_t s_bits = starts & part, e_bits = ends & part;
+        if (start != kNone && e_bits != 0) {
+          add_word(i + static_cast<size_t>(std::countr_zero(e_bits)));
+          e_bits &= e_bits - 1;
         }
-        if (ends & bit) add_word(i + static_cast<size_t>(b));
-        if (brk & bit) {  // a line break (never a word byte; it may end a word, above)
-          end_line(i + static_cast<size_t>(b), line_digits || (digit & line_part & (bit - 1)) != 0);
-          line_digits = false;
-          line_part = ~((bit << 1) - 1);  // 0 when the break is the block's last byte
+        for (; e_bits != 0; e_bits &= e_bits - 1, s_bits &= s_bits - 1) {
+          start = i + static_cast<size_t>(std::countr_zero(s_bits));
+          add_word(i + static_cast<size_t>(std::countr_zero(e_bits)));
         }
+        if (s_bits != 0) start = i + static_cast<size_t>(std::countr_zero(s_bits));
+        if (brk == 0) break;
+        end_line(i + static_cast<size_t>(std::countr_zero(brk)), line_digits || (digit & part) != 0);
+        line_digits = false;
+        starts &= ~part;
+        ends &= ~part;
+        digit &= ~part;
+        brk &= brk - 1;
       }
-      line_digits |= (digit & line_part) != 0;
+      line_digits |= digit != 0;
       i += len;
       if (i == n || len == 64) continue;
     }
