@@ -28,19 +28,17 @@ bool IsMonth(std::string_view w) {
   // Most words before and after numbers are not months: out at the length or the first letter.
   if (w.size() < 3 || w.size() > 9) return false;
   switch (w[0]) {
-    case 'j': case 'f': case 'm': case 'a': case 's': case 'o': case 'n': case 'd':
-      break;
-    default:
-      return false;
+    case 'j': return w == "jan" || w == "january" || w == "jun" || w == "june" || w == "jul" ||
+                     w == "july";
+    case 'f': return w == "feb" || w == "february";
+    case 'm': return w == "mar" || w == "march" || w == "may";
+    case 'a': return w == "apr" || w == "april" || w == "aug" || w == "august";
+    case 's': return w == "sep" || w == "sept" || w == "september";
+    case 'o': return w == "oct" || w == "october";
+    case 'n': return w == "nov" || w == "november";
+    case 'd': return w == "dec" || w == "december";
+    default: return false;
   }
-  static constexpr std::string_view kMonths[] = {
-      "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun",
-      "june", "jul", "july", "aug", "august", "sep", "sept", "september", "oct", "october",
-      "nov", "november", "dec", "december"};
-  for (std::string_view m : kMonths) {
-    if (m[0] == w[0] && w == m) return true;
-  }
-  return false;
 }
 
 // The lower-case word ending just before `end` (skipping spaces and punctuation other than

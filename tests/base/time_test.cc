@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -26,6 +28,56 @@ TEST(Time, RejectsGarbage) {
   EXPECT_FALSE(ParseRfc3339Ms("yesterday").ok());
   EXPECT_FALSE(ParseRfc3339Ms("2005-13-40T99:00:00Z").ok());
   EXPECT_FALSE(ParseRfc3339Ms("").ok());
+}
+
+// ParseRfc3339Ms reads the usual shape by hand and hands the rest to absl::ParseTime; absl
+// alone (the three formats it is given) is the specification. Random texts near the usual
+// shape: valid ones, leap days and impossible days, every zone form, fractions of any length,
+// and small damage (a digit, separator or zone character replaced or dropped).
+TEST(Time, ParseMatchesAbslOnUsualAndDamagedTexts) {
+  const auto absl_parse = [](const std::string& s) -> std::optional<EventTimeMs> {
+    absl::Time t;
+    std::string err;
+    if (absl::ParseTime("%Y-%m-%dT%H:%M:%E*S%Ez", s, &t, &err) ||
+        absl::ParseTime("%Y-%m-%d %H:%M:%E*S%Ez", s, &t, &err) ||
+        absl::ParseTime("%Y-%m-%dT%H:%M:%E*S", s, absl::UTCTimeZone(), &t, &err)) {
+      return absl::ToUnixMillis(t);
+    }
+    return std::nullopt;
+  };
+  std::mt19937 rng(17);
+  const auto pick = [&rng](unsigned lo, unsigned hi) { return lo + rng() % (hi - lo + 1); };
+  const auto two = [](unsigned v) { return std::string(1, char('0' + v / 10)) + char('0' + v % 10); };
+  const std::string zones[] = {"Z", "", "+01:00", "-05:30", "+23:59", "-00:00", "+24:00",
+                               "+0100", "z", " Z", "+01:60", "Z "};
+  const std::string damage = "0189T :-.Zx+";
+  int valid = 0;
+  for (int t = 0; t < 200000; ++t) {
+    std::string s = std::to_string(pick(1000, 9999)) + "-" + two(pick(0, 13)) + "-" +
+                    two(pick(0, 32)) + (rng() % 4 == 0 ? " " : "T") + two(pick(0, 25)) + ":" +
+                    two(pick(0, 61)) + ":" + two(pick(0, 61));
+    if (rng() % 2 == 0) {
+      s += ".";
+      for (unsigned n = pick(0, 11); n > 0; --n) s += char('0' + rng() % 10);
+    }
+    s += zones[rng() % std::size(zones)];
+    if (rng() % 4 == 0) {
+      const size_t at = rng() % s.size();
+      if (rng() % 2 == 0) {
+        s[at] = damage[rng() % damage.size()];
+      } else {
+        s.erase(at, 1);
+      }
+    }
+    const absl::StatusOr<EventTimeMs> got = ParseRfc3339Ms(s);
+    const std::optional<EventTimeMs> want = absl_parse(s);
+    ASSERT_EQ(got.ok(), want.has_value()) << s;
+    if (want.has_value()) {
+      ASSERT_EQ(*got, *want) << s;
+      ++valid;
+    }
+  }
+  EXPECT_GT(valid, 20000);  // the valid shapes were exercised, not only rejections
 }
 
 TEST(Time, FormatsRoundTrip) {

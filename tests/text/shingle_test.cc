@@ -186,6 +186,23 @@ TEST(AnalyzeText, EqualsItsSpecificationAtBlockEdges) {
   }
 }
 
+TEST(HashNumbers, LeavesOutDatesWithEveryMonthName) {
+  for (const char* month : {"jan", "january", "feb", "february", "mar", "march", "apr", "april",
+                            "may", "jun", "june", "jul", "july", "aug", "august", "sep", "sept",
+                            "september", "oct", "october", "nov", "november", "dec", "december"}) {
+    std::vector<uint64_t> before, after;
+    HashNumbers(std::string(month) + " 16", before);
+    HashNumbers("16 " + std::string(month), after);
+    EXPECT_TRUE(before.empty()) << month;
+    EXPECT_TRUE(after.empty()) << month;
+  }
+  for (const char* word : {"ja", "janu", "mays", "decembers", "octo", "a", "marc", "julys"}) {
+    std::vector<uint64_t> n;
+    HashNumbers(std::string(word) + " 16", n);
+    EXPECT_EQ(n.size(), 1u) << word;
+  }
+}
+
 TEST(HashNumbers, ReadsRunsOfSpacesAndControlCharactersAsOneSpace) {
   // The year after a date is left out when a comma and/or one space (once normalised) separates
   // them; AnalyzeText hands HashNumbers lines whose spaces are not collapsed.
