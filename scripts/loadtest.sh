@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end load test on this machine: dedupd-devbroker + dedupd run + dedupd-loadgen.
 #   scripts/loadtest.sh [ARTICLES.jsonl] [COUNT] [RATE]    (RATE 0 = as fast as possible)
-# Defaults: ../shared/bench/wire-dev/articles.jsonl if present (else the bundled sample),
+# Defaults: ../shared/bench/wire-dev/articles.jsonl if present (else the bundled sample; a named
+# ARTICLES file that does not exist is an error),
 # 20000 articles, as fast as possible. The mock broker keeps about 5 MB per partition, so the
 # input topic gets 32 partitions to hold a burst of ~40,000 wire-dev articles.
 # BROKER_CPUS=0 DAEMON_CPUS=1: the broker and the load generator on CPU 0, dedupd on CPU 1.
@@ -18,9 +19,17 @@
 # The latency measurement in docs/BENCHMARKS.md:
 #   PARTITIONS=4 FETCH_WAIT_MS=2 LINGER_MS=1 scripts/loadtest.sh ../shared/bench/wire-dev/articles.jsonl 15000 5000
 set -euo pipefail
+if [ -n "${1:-}" ]; then
+  # A named input that is not there is an error, not a quiet run on the bundled sample; a
+  # relative name is taken from the caller's directory.
+  [ -f "$1" ] || { echo "loadtest: no such input file: $1" >&2; exit 2; }
+  input="$(realpath "$1")"
+fi
 cd "$(dirname "$0")/.."
-input="${1:-../shared/bench/wire-dev/articles.jsonl}"
-[ -f "$input" ] || input=examples/sample-articles.jsonl
+if [ -z "${1:-}" ]; then
+  input=../shared/bench/wire-dev/articles.jsonl
+  [ -f "$input" ] || input=examples/sample-articles.jsonl
+fi
 count="${2:-20000}"
 rate="${3:-0}"
 work="$(mktemp -d)"
