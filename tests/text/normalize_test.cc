@@ -115,6 +115,17 @@ TEST(Normalize, EqualsReferenceOnRandomMixedText) {
   }
 }
 
+// An entity or a non-ASCII character at every offset of a longer ASCII text: the scans for
+// them step 16 and 8 bytes at a time and must stop on each, wherever it falls.
+TEST(Normalize, EqualsReferenceWithSpecialsAtEveryOffset) {
+  for (const std::string special : {"&amp;", "&eacute;", "&", "\xC3\xA9", "\xE2\x80\x99", "\xFF"}) {
+    for (size_t at = 0; at <= 40; ++at) {
+      const std::string s = std::string(at, 'a') + special + std::string(40 - at, 'B');
+      ASSERT_EQ(NormalizeText(s), NormalizeTextReference(s)) << "input: " << s;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace dedup
 
