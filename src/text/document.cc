@@ -81,6 +81,19 @@ bool CommaOrSpaceOnly(std::string_view between) {
   return true;
 }
 
+// Bytes before the first ASCII digit: sixteen at a time, then eight, then one by one.
+size_t DigitlessRun(std::string_view s) {
+  size_t i = 0;
+  for (; i + 16 <= s.size(); i += 16) {
+    if (const uint32_t d = Block16::Load(s.data() + i).InRange('0', '9'); d != 0) {
+      return i + static_cast<size_t>(std::countr_zero(d));
+    }
+  }
+  return i + swar::RunLength(
+                 s.substr(i), [](uint64_t v) { return swar::BytesInRange(v, '0', '9'); },
+                 [](unsigned char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace
 
 void HashNumbers(std::string_view text, std::vector<uint64_t>& out) {
@@ -89,10 +102,7 @@ void HashNumbers(std::string_view text, std::vector<uint64_t>& out) {
   size_t date_end = std::string_view::npos;  // where the last date number ended
   while (i < text.size()) {
     if (!IsDigit(text[i])) {
-      ++i;
-      i += swar::RunLength(
-          text.substr(i), [](uint64_t v) { return swar::BytesInRange(v, '0', '9'); },
-          [](unsigned char c) { return c >= '0' && c <= '9'; });
+      i += DigitlessRun(text.substr(i));
       continue;
     }
     if (i > 0 && IsLower(text[i - 1])) {  // digits inside a word ("b747", "q3") are the word's
