@@ -604,15 +604,15 @@ EngineStats EngineImpl::stats() const {
 
 void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticle& out) {
   if (config.text.include_title && !article.title.empty()) {
-    thread_local std::string text;  // reused: workers analyse one article after another
-    text.assign(article.title);
-    text.push_back('\n');
-    text.append(article.body);
-    AnalyzeText(text, out.doc);
+    // The title's analysis is the first part of the text's (title, a line break, the body) and
+    // also gives its headline hash.
+    AnalyzeText(article.title, out.doc);
+    HeadlineIndex::Hashes(article.title, out.doc, out.headline_hashes);
+    AnalyzeTextAppend(article.body, out.doc);
   } else {
     AnalyzeText(article.body, out.doc);
+    out.headline_hashes = HeadlineIndex::Hashes(article.title);
   }
-  out.headline_hashes = HeadlineIndex::Hashes(article.title);
 }
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Config& config, WallClock clock) {

@@ -188,7 +188,7 @@ void ScanText(std::string_view s, Document& doc) {
   size_t start = kNone;        // where the word being read began
   size_t line_start = 0;       // where the current line began
   bool line_digits = false;    // a digit in the current line before the current block
-  uint32_t first_word = 0;
+  auto first_word = static_cast<uint32_t>(doc.word_hashes.size());
   const auto add_word = [&](size_t end) {
     doc.word_hashes.push_back(Hash64(s.data() + start, end - start));
     start = kNone;
@@ -291,6 +291,10 @@ void AnalyzeText(std::string_view raw, Document& doc) {
   doc.word_hashes.clear();
   doc.number_hashes.clear();
   doc.lines.clear();
+  AnalyzeTextAppend(raw, doc);
+}
+
+void AnalyzeTextAppend(std::string_view raw, Document& doc) {
   thread_local ScratchBuffer folded;  // reused: the workers analyse one article after another
   ScanText(FoldAsciiPadded(MapNonAscii(raw), folded), doc);
 }

@@ -5,20 +5,23 @@
 namespace dedup {
 namespace {
 
-// The headline's text before the first site/section separator, if it has one.
+// The headline's text before the first site/section separator, if it has one. One pass over
+// the title's spaces (every separator starts with one), not one search per separator.
 std::string_view FirstSegment(std::string_view title) {
-  size_t cut = std::string_view::npos;
-  for (std::string_view sep : {" - ", " | ", " :: ", " \xE2\x80\x93 ", " \xE2\x80\x94 "}) {
-    const size_t p = title.find(sep);
-    if (p != std::string_view::npos && p < cut) cut = p;
+  static constexpr std::string_view kSeparators[] = {" - ", " | ", " :: ", " \xE2\x80\x93 ",
+                                                     " \xE2\x80\x94 "};
+  for (size_t p = title.find(' '); p != std::string_view::npos; p = title.find(' ', p + 1)) {
+    const std::string_view rest = title.substr(p);
+    for (const std::string_view sep : kSeparators) {
+      if (rest.starts_with(sep)) return title.substr(0, p);
+    }
   }
-  return cut == std::string_view::npos ? std::string_view() : title.substr(0, cut);
+  return {};
 }
 
-uint64_t HeadlineHash(std::string_view text, Document& scratch) {
-  AnalyzeText(text, scratch);
-  // A headline is one line of words; anything else cannot equal a body line.
-  return scratch.lines.size() == 1 ? scratch.lines[0].hash : 0;
+// A headline is one line of words; anything else cannot equal a body line.
+uint64_t HeadlineHash(const Document& analyzed) {
+  return analyzed.lines.size() == 1 ? analyzed.lines[0].hash : 0;
 }
 
 }  // namespace
@@ -27,11 +30,21 @@ std::vector<uint64_t> HeadlineIndex::Hashes(std::string_view title) {
   std::vector<uint64_t> out;
   if (title.empty()) return out;
   thread_local Document scratch;  // reused (AnalyzeText keeps its capacity)
-  if (const uint64_t h = HeadlineHash(title, scratch); h != 0) out.push_back(h);
-  if (std::string_view first = FirstSegment(title); !first.empty()) {
-    if (const uint64_t h = HeadlineHash(first, scratch); h != 0) out.push_back(h);
-  }
+  AnalyzeText(title, scratch);
+  Hashes(title, scratch, out);
   return out;
+}
+
+void HeadlineIndex::Hashes(std::string_view title, const Document& title_doc,
+                           std::vector<uint64_t>& out) {
+  out.clear();
+  if (title.empty()) return;
+  if (const uint64_t h = HeadlineHash(title_doc); h != 0) out.push_back(h);
+  if (std::string_view first = FirstSegment(title); !first.empty()) {
+    thread_local Document scratch;  // reused (AnalyzeText keeps its capacity)
+    AnalyzeText(first, scratch);
+    if (const uint64_t h = HeadlineHash(scratch); h != 0) out.push_back(h);
+  }
 }
 
 void HeadlineIndex::Add(const std::vector<uint64_t>& hashes) {

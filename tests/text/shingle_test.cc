@@ -186,6 +186,37 @@ TEST(AnalyzeText, EqualsItsSpecificationAtBlockEdges) {
   }
 }
 
+// AnalyzeText(a + "\n" + b) is AnalyzeText(a) then AnalyzeTextAppend(b) (how the engine analyses
+// a title and a body without copying them into one text), whatever either ends or starts
+// with: entities cut short, combining marks, invalid bytes, line breaks, digits.
+TEST(AnalyzeText, AppendEqualsAnalysingTheJoinedText) {
+  const std::vector<std::string> pieces = {
+      "Word", " ", "12", "Jan", "&", "&amp", ";", "\xCC\x81", "\xC3", "\xC3\xA9", "\r", "\n",
+      "-", "e", "\xE2\x80\xA8", ",", "2005", "\t", "&#x301;"};
+  std::mt19937 rng(5);
+  const auto random_text = [&] {
+    std::string s;
+    for (int n = static_cast<int>(rng() % 8); n > 0; --n) s += pieces[rng() % pieces.size()];
+    return s;
+  };
+  for (int t = 0; t < 20000; ++t) {
+    const std::string a = random_text(), b = random_text();
+    Document joined, parts;
+    AnalyzeText(a + "\n" + b, joined);
+    AnalyzeText(a, parts);
+    AnalyzeTextAppend(b, parts);
+    ASSERT_EQ(parts.word_hashes, joined.word_hashes) << a << "|" << b;
+    ASSERT_EQ(parts.number_hashes, joined.number_hashes) << a << "|" << b;
+    ASSERT_EQ(parts.lines.size(), joined.lines.size()) << a << "|" << b;
+    for (size_t i = 0; i < parts.lines.size(); ++i) {
+      ASSERT_EQ(parts.lines[i].hash, joined.lines[i].hash) << a << "|" << b;
+      ASSERT_EQ(parts.lines[i].first_word, joined.lines[i].first_word) << a << "|" << b;
+      ASSERT_EQ(parts.lines[i].first_number, joined.lines[i].first_number) << a << "|" << b;
+      ASSERT_EQ(parts.lines[i].num_numbers, joined.lines[i].num_numbers) << a << "|" << b;
+    }
+  }
+}
+
 TEST(HashNumbers, LeavesOutDatesWithEveryMonthName) {
   for (const char* month : {"jan", "january", "feb", "february", "mar", "march", "apr", "april",
                             "may", "jun", "june", "jul", "july", "aug", "august", "sep", "sept",

@@ -38,6 +38,12 @@ void HashNumbers(std::string_view text, std::vector<uint64_t>& out);
 // Normalises `raw` (see normalize.h), then fills `doc`. Reuses doc's capacity.
 void AnalyzeText(std::string_view raw, Document& doc);
 
+// Appends the lines, words and numbers of `raw` to `doc`: what AnalyzeText gives for
+// a + "\n" + b is AnalyzeText(a) then AnalyzeTextAppend(b) (a line break ends every line and
+// word, and the steps before the split into lines treat '\n' as a boundary too), without
+// copying the two into one.
+void AnalyzeTextAppend(std::string_view raw, Document& doc);
+
 // The specification AnalyzeText must equal: NormalizeText, then each line's words from Tokenize
 // hashed with HashWord and its numbers from HashNumbers. AnalyzeText does the ASCII half of
 // normalisation, the split into lines and tokenising in one pass. Slow; for tests.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "dedup/text/document.h"
 
 namespace dedup {
 
@@ -27,6 +28,9 @@ class HeadlineIndex {
 
   // The hashes a title is remembered under (whole, and first segment): 0 to 2 values.
   static std::vector<uint64_t> Hashes(std::string_view title);
+  // The same into `out` (replacing its contents), given the analysed title: `title_doc` is what
+  // AnalyzeText(title) gives (the engine has analysed the title already).
+  static void Hashes(std::string_view title, const Document& title_doc, std::vector<uint64_t>& out);
   // Remembers headline hashes from Hashes().
   void Add(const std::vector<uint64_t>& hashes);
   // True if a body line with this hash (Document line hash) is a remembered headline.
