@@ -610,8 +610,10 @@ void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticl
     HeadlineIndex::Hashes(article.title, out.doc, out.headline_hashes);
     AnalyzeTextAppend(article.body, out.doc);
   } else {
+    thread_local Document title;  // reused: workers analyse one article after another
+    AnalyzeText(article.title, title);
+    HeadlineIndex::Hashes(article.title, title, out.headline_hashes);  // into the kept buffer
     AnalyzeText(article.body, out.doc);
-    out.headline_hashes = HeadlineIndex::Hashes(article.title);
   }
 }
 
