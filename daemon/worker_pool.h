@@ -39,7 +39,7 @@ template <typename M>
 struct Parsed {
   explicit Parsed(M m) : msg(std::move(m)) {}
   M msg;
-  absl::StatusOr<Article> article = absl::UnknownError("not parsed");
+  absl::StatusOr<Article> article;  // kUnknown (no message: no allocation) until parsed
   AnalyzedArticle analyzed;
   double analyze_seconds = 0;  // parse + analysis time on the worker
   // When the consumer handed the message over (Submit): the start of dedupd's own latency.

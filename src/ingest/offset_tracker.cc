@@ -7,6 +7,7 @@
 namespace dedup {
 
 OffsetTracker::Partition& OffsetTracker::Get(std::string_view topic, int32_t partition) {
+  if (last_ != nullptr && last_->partition == partition && last_->topic == topic) return *last_;
   std::string key(topic);
   key.push_back('\0');
   key.append(std::to_string(partition));
@@ -16,6 +17,7 @@ OffsetTracker::Partition& OffsetTracker::Get(std::string_view topic, int32_t par
     slot->topic = std::string(topic);
     slot->partition = partition;
   }
+  last_ = slot.get();
   return *slot;
 }
 
@@ -74,6 +76,7 @@ void OffsetTracker::DropPartition(std::string_view topic, int32_t partition) {
     bytes_ -= kv.second.bytes;
     return true;
   });
+  if (last_ == p) last_ = nullptr;
   partitions_.erase(it);
 }
 
@@ -82,6 +85,7 @@ void OffsetTracker::DropPartition(std::string_view topic, int32_t partition) {
 namespace dedup {
 
 void OffsetTracker::Clear() {
+  last_ = nullptr;
   partitions_.clear();
   tokens_.clear();
   bytes_ = 0;

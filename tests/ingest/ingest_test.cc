@@ -50,6 +50,24 @@ TEST(OffsetTrackerTest, PartitionsAreIndependentAndDropForgets) {
   EXPECT_TRUE(t.TakeCommittable().empty());
 }
 
+// The partition a message was last tracked under, dropped or cleared, then used again: tracked
+// afresh (ASan reports a use after free if a remembered partition outlives its removal).
+TEST(OffsetTrackerTest, APartitionDroppedOrClearedIsTrackedAfreshWhenItReturns) {
+  OffsetTracker t;
+  t.Release(t.Begin("articles", 0, 1, 10));
+  EXPECT_EQ(t.TakeCommittable(), (std::vector<TopicPartitionOffset>{{"articles", 0, 2}}));
+  t.DropPartition("articles", 0);
+  t.Release(t.Begin("articles", 0, 5, 10));
+  EXPECT_EQ(t.TakeCommittable(), (std::vector<TopicPartitionOffset>{{"articles", 0, 6}}));
+  t.Clear();
+  const uint64_t a = t.Begin("articles", 0, 9, 10);
+  const uint64_t b = t.Begin("other", 0, 3, 10);  // same partition number, another topic
+  t.Release(b);
+  EXPECT_EQ(t.TakeCommittable(), (std::vector<TopicPartitionOffset>{{"other", 0, 4}}));
+  t.Release(a);
+  EXPECT_EQ(t.TakeCommittable(), (std::vector<TopicPartitionOffset>{{"articles", 0, 10}}));
+}
+
 // A trimmed librdkafka statistics document (the fields ParseConsumerLag reads, and neighbours).
 constexpr char kStats[] = R"({
   "name": "dedupd#consumer-1", "type": "consumer", "ts": 1, "brokers": {},

@@ -67,6 +67,7 @@ class OffsetTracker {
   Partition& Get(std::string_view topic, int32_t partition);
 
   absl::flat_hash_map<std::string, std::unique_ptr<Partition>> partitions_;  // "topic\0part"
+  Partition* last_ = nullptr;  // Get's last answer: messages come in runs from one partition
   absl::flat_hash_map<uint64_t, Token> tokens_;
   uint64_t next_token_ = 1;
   size_t bytes_ = 0;
