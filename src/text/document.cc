@@ -178,10 +178,10 @@ std::string_view FoldAsciiPadded(std::string_view text, ScratchBuffer& out) {
 // are read from the line as it is (HashNumbers treats a run of spaces and control characters
 // as the one space normalisation leaves).
 //
-// Up to 64 bytes at a time: bit masks of word bytes, digits and line breaks, then one step per
-// word boundary or line break (a byte loop takes a mispredicted branch at each boundary). A
-// non-ASCII character ends a block's ASCII prefix and is classified by utf8proc as in
-// ForEachWord.
+// Up to 64 bytes at a time: bit masks of word bytes, digits and line breaks, then the block's
+// words as (start, end) pairs, line by line between its breaks (a byte loop takes a mispredicted
+// branch at each boundary). A non-ASCII character ends a block's ASCII prefix and is classified
+// by utf8proc as in ForEachWord.
 void ScanText(std::string_view s, Document& doc) {
   constexpr size_t kNone = std::string_view::npos;
   const size_t n = s.size();
@@ -250,7 +250,8 @@ void ScanText(std::string_view s, Document& doc) {
         }
         if (s_bits != 0) start = i + static_cast<size_t>(std::countr_zero(s_bits));
         if (brk == 0) break;
-        end_line(i + static_cast<size_t>(std::countr_zero(brk)), line_digits || (digit & part) != 0);
+        const bool digits_in_line = line_digits || (digit & part) != 0;
+        end_line(i + static_cast<size_t>(std::countr_zero(brk)), digits_in_line);
         line_digits = false;
         starts &= ~part;
         ends &= ~part;

@@ -78,8 +78,8 @@ const absl::flat_hash_map<std::string_view, uint32_t>& NamedEntities() {
   return *m;
 }
 
-// Tries to decode an entity starting at s[i] == '&'. On success sets *cp to its code point and
-// returns the entity's length; otherwise returns 0.
+// Tries to decode an entity starting at s[i] == '&'. On success sets *code_point and returns the
+// entity's length; otherwise returns 0 (and leaves *code_point as it was).
 size_t DecodeEntity(std::string_view s, size_t i, uint32_t* code_point) {
   constexpr size_t kMaxEntity = 12;
   const size_t semi = s.find(';', i + 1);
@@ -145,8 +145,9 @@ size_t PlainRun(std::string_view s) {
       return i + static_cast<size_t>(std::countr_zero(stop));
     }
   }
-  return i + RunLength(s.substr(i), [](uint64_t v) { return (v & kHighBits) | BytesEqual(v, '&'); },
-                       [](unsigned char c) { return c >= 0x80 || c == '&'; });
+  return i + RunLength(
+                 s.substr(i), [](uint64_t v) { return (v & kHighBits) | BytesEqual(v, '&'); },
+                 [](unsigned char c) { return c >= 0x80 || c == '&'; });
 }
 
 bool IsAscii(std::string_view s) { return AsciiRun(s) == s.size(); }
@@ -417,8 +418,9 @@ std::string_view MapNonAscii(std::string_view raw) {
     }
     // Not plain and not '&': a non-ASCII byte.
     utf8proc_int32_t cp = -1;
-    const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(raw.data() + i),
-                                                static_cast<utf8proc_ssize_t>(raw.size() - i), &cp);
+    const utf8proc_ssize_t n =
+        utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(raw.data() + i),
+                         static_cast<utf8proc_ssize_t>(raw.size() - i), &cp);
     if (n <= 0 || cp < 0) {
       AppendUtf8(run, kReplacement);
       ++i;  // resynchronise on the next byte

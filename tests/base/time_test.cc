@@ -49,7 +49,9 @@ TEST(Time, ParseMatchesAbslOnUsualAndDamagedTexts) {
   const auto pick = [&rng](unsigned lo, unsigned hi) {
     return lo + static_cast<unsigned>(rng() % (hi - lo + 1));
   };
-  const auto two = [](unsigned v) { return std::string(1, char('0' + v / 10)) + char('0' + v % 10); };
+  const auto two = [](unsigned v) {
+    return std::string(1, char('0' + v / 10)) + char('0' + v % 10);
+  };
   const std::string zones[] = {"Z", "", "+01:00", "-05:30", "+23:59", "-00:00", "+24:00",
                                "+0100", "z", " Z", "+01:60", "Z "};
   const std::string damage = "0189T :-.Zx+";
