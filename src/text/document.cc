@@ -1,7 +1,5 @@
 #include "dedup/text/document.h"
 
-#include <utf8proc.h>
-
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -12,6 +10,7 @@
 #include "dedup/base/swar.h"
 #include "dedup/text/normalize.h"
 #include "dedup/text/shingle.h"
+#include "text/for_each_word.h"
 #include "text/map_non_ascii.h"
 
 namespace dedup {
@@ -181,7 +180,7 @@ std::string_view FoldAsciiPadded(std::string_view text, ScratchBuffer& out) {
 // Up to 64 bytes at a time: bit masks of word bytes, digits and line breaks, then the block's
 // words as (start, end) pairs, line by line between its breaks (a byte loop takes a mispredicted
 // branch at each boundary). A non-ASCII character ends a block's ASCII prefix and is classified
-// by utf8proc as in ForEachWord.
+// by NonAsciiChar, as in ForEachWord.
 void ScanText(std::string_view s, Document& doc) {
   constexpr size_t kNone = std::string_view::npos;
   const size_t n = s.size();
@@ -264,17 +263,7 @@ void ScanText(std::string_view s, Document& doc) {
     }
     // A non-ASCII byte: letters, digits and marks (any script) are word characters.
     bool word_char = false;
-    size_t char_len = 1;
-    utf8proc_int32_t cp = 0;
-    const utf8proc_ssize_t cp_len =
-        utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-                         static_cast<utf8proc_ssize_t>(n - i), &cp);
-    if (cp_len > 0) {
-      char_len = static_cast<size_t>(cp_len);
-      const utf8proc_category_t cat = utf8proc_category(cp);
-      word_char = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ND) ||
-                  cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
-    }
+    const size_t char_len = NonAsciiChar(s.substr(i), word_char);
     if (word_char) {
       if (start == kNone) start = i;
     } else if (start != kNone) {

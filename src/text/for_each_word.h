@@ -17,6 +17,21 @@
 
 namespace dedup {
 
+// The character `s` starts with (a non-ASCII byte): returns its length in bytes (1 for a byte
+// that starts no valid character) and sets word_char if it is a letter, digit or mark of any
+// script, what a word is made of.
+inline size_t NonAsciiChar(std::string_view s, bool& word_char) {
+  utf8proc_int32_t cp = 0;
+  const utf8proc_ssize_t len = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
+                                                static_cast<utf8proc_ssize_t>(s.size()), &cp);
+  word_char = false;
+  if (len <= 0) return 1;
+  const utf8proc_category_t cat = utf8proc_category(cp);
+  word_char = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ND) ||
+              cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
+  return static_cast<size_t>(len);
+}
+
 template <typename OnWord>
 bool ForEachWord(std::string_view s, OnWord&& on_word) {
   bool digits = false;
@@ -68,17 +83,7 @@ bool ForEachWord(std::string_view s, OnWord&& on_word) {
     }
     // A non-ASCII byte: letters, digits and marks (any script) are word characters.
     bool word_char = false;
-    size_t char_len = 1;
-    utf8proc_int32_t cp = 0;
-    const utf8proc_ssize_t cp_len =
-        utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-                         static_cast<utf8proc_ssize_t>(n - i), &cp);
-    if (cp_len > 0) {
-      char_len = static_cast<size_t>(cp_len);
-      const utf8proc_category_t cat = utf8proc_category(cp);
-      word_char = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ND) ||
-                  cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
-    }
+    const size_t char_len = NonAsciiChar(s.substr(i), word_char);
     if (word_char) {
       if (start == std::string_view::npos) start = i;
     } else if (start != std::string_view::npos) {
