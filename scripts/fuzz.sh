@@ -11,8 +11,15 @@ seconds="${1:-30}"
 shift || true
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=(parse normalize config)
-CC=clang-14 CXX=clang++-14 BUILD_DIR=build-fuzz BUILD_TYPE=RelWithDebInfo \
-  bash scripts/build.sh -DDEDUP_FUZZ=ON -DDEDUP_BUILD_TESTS=OFF -DDEDUP_BUILD_BENCH=OFF >/dev/null
+mkdir -p build-fuzz
+# The build's output goes to a log, shown when the build fails (CI keeps only this script's).
+if ! CC=clang-14 CXX=clang++-14 BUILD_DIR=build-fuzz BUILD_TYPE=RelWithDebInfo \
+     bash scripts/build.sh -DDEDUP_FUZZ=ON -DDEDUP_BUILD_TESTS=OFF -DDEDUP_BUILD_BENCH=OFF \
+     >build-fuzz/build.log 2>&1; then
+  grep -E -A12 "error|FAILED" build-fuzz/build.log | head -80 || tail -40 build-fuzz/build.log
+  echo "fuzz: the fuzz targets did not build (build-fuzz/build.log)"
+  exit 1
+fi
 mkdir -p build-fuzz/crashes
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

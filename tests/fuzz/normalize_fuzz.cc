@@ -23,15 +23,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::vector<std::string_view> words;
   dedup::Tokenize(fast, words);
-  dedup::Document doc, reference;
+  dedup::Document doc, specified;
   dedup::AnalyzeText(raw, doc);
-  dedup::AnalyzeTextReference(raw, reference);
-  bool same = doc.word_hashes == reference.word_hashes &&
-              doc.number_hashes == reference.number_hashes &&
-              doc.lines.size() == reference.lines.size();
+  dedup::AnalyzeTextReference(raw, specified);
+  bool same = doc.word_hashes == specified.word_hashes &&
+              doc.number_hashes == specified.number_hashes &&
+              doc.lines.size() == specified.lines.size();
   for (size_t i = 0; same && i < doc.lines.size(); ++i) {
     const dedup::TextLine& a = doc.lines[i];
-    const dedup::TextLine& b = reference.lines[i];
+    const dedup::TextLine& b = specified.lines[i];
     same = a.first_word == b.first_word && a.num_words == b.num_words &&
            a.first_number == b.first_number && a.num_numbers == b.num_numbers && a.hash == b.hash;
   }
