@@ -196,6 +196,10 @@ class EngineImpl final : public Engine {
   std::vector<ClusterHandle> changed_canonical_;
   absl::flat_hash_set<ClusterHandle> changed_seen_;
   std::vector<StoryUpdate> update_pool_;     // see NewUpdate
+  // Member objects an update had more of than the next one needed, with their strings'
+  // capacity: updates of clusters of every size draw on one pool, so without it a member
+  // dropped from one update and added to another gives its strings' memory up and asks again.
+  std::vector<StoryMember> member_pool_;
   uint32_t words_ = 0;
 };
 
@@ -444,7 +448,17 @@ void EngineImpl::FillStory(ClusterHandle c, std::string_view event, EventTimeMs 
   const auto first = members.end() - static_cast<ptrdiff_t>(listed);
   if (first != members.begin()) std::nth_element(members.begin(), first, members.end(), by_arrival);
   std::sort(first, members.end(), by_arrival);
-  // Keep the member objects already there (their strings' capacity), add or drop the rest.
+  // Keep the member objects already there (their strings' capacity); surplus ones go to the
+  // pool, missing ones come from it.
+  constexpr size_t kPooledMembers = 1024;
+  while (u.members.size() > listed) {
+    if (member_pool_.size() < kPooledMembers) member_pool_.push_back(std::move(u.members.back()));
+    u.members.pop_back();
+  }
+  while (u.members.size() < listed && !member_pool_.empty()) {
+    u.members.push_back(std::move(member_pool_.back()));
+    member_pool_.pop_back();
+  }
   u.members.resize(listed);
   for (size_t k = 0; k < listed; ++k) FillMember(first[static_cast<ptrdiff_t>(k)], u.members[k]);
   u.updated_at = t;
