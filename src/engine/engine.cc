@@ -419,11 +419,18 @@ StoryUpdate& EngineImpl::NewUpdate(std::vector<StoryUpdate>& updates) {
 
 void EngineImpl::RecycleUpdates(std::vector<StoryUpdate>& updates) {
   // A few objects are kept: one article makes one or two updates, an eviction burst thousands
-  // (those are not worth keeping, with up to max_story_members members each).
+  // (those are not worth keeping, with up to max_story_members members each). An update whose
+  // members' strings hold more than kPooledUpdateBytes is not kept either: a story of 1,000
+  // copies with 64 KB URLs (hostile input) would otherwise keep 64 MB per pooled update.
   constexpr size_t kPooledUpdates = 8;
+  constexpr size_t kPooledUpdateBytes = 1 << 20;
   for (StoryUpdate& u : updates) {
     if (update_pool_.size() >= kPooledUpdates) break;
-    update_pool_.push_back(std::move(u));
+    size_t bytes = 0;
+    for (const StoryMember& m : u.members) {
+      bytes += m.id.capacity() + m.source.capacity() + m.url.capacity() + m.title.capacity();
+    }
+    if (bytes <= kPooledUpdateBytes) update_pool_.push_back(std::move(u));
   }
   updates.clear();
 }
@@ -449,10 +456,17 @@ void EngineImpl::FillStory(ClusterHandle c, std::string_view event, EventTimeMs 
   if (first != members.begin()) std::nth_element(members.begin(), first, members.end(), by_arrival);
   std::sort(first, members.end(), by_arrival);
   // Keep the member objects already there (their strings' capacity); surplus ones go to the
-  // pool, missing ones come from it.
+  // pool (bounded: at most 1,024 members of usual size, so a hostile 64 KB URL is not kept),
+  // missing ones come from it.
   constexpr size_t kPooledMembers = 1024;
+  constexpr size_t kPooledMemberBytes = 4096;
   while (u.members.size() > listed) {
-    if (member_pool_.size() < kPooledMembers) member_pool_.push_back(std::move(u.members.back()));
+    StoryMember& m = u.members.back();
+    if (member_pool_.size() < kPooledMembers &&
+        m.id.capacity() + m.source.capacity() + m.url.capacity() + m.title.capacity() <=
+            kPooledMemberBytes) {
+      member_pool_.push_back(std::move(m));
+    }
     u.members.pop_back();
   }
   while (u.members.size() < listed && !member_pool_.empty()) {
