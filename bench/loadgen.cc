@@ -347,6 +347,14 @@ int main(int argc, char** argv) {
                 (cpu_after - cpu_before) * 1e6 / static_cast<double>(received.load()),
                 cpu_after - cpu_before);
   }
+  if (received.load() < o.count) {
+    // Said in words: a short count is easy to miss in the line above, and it changes what the
+    // numbers mean (latency and CPU are then over the decisions that did arrive).
+    std::printf("MISSING: %ld of %ld decisions did not arrive within %d s: dedupd fell behind "
+                "and the devbroker dropped input it could not hold (about 5 MB a partition; "
+                "more partitions hold more), or the daemon failed (see its log)\n",
+                o.count - received.load(), o.count, o.timeout_s);
+  }
   if (!o.series.empty()) {
     std::ofstream f(o.series);
     f << "sent_ms,latency_ms,decided_ms\n";
