@@ -29,6 +29,11 @@
 namespace dedup {
 namespace {
 
+// The heap bytes a story member's strings hold (what keeping it in a pool keeps).
+size_t StringBytes(const StoryMember& m) {
+  return m.id.capacity() + m.source.capacity() + m.url.capacity() + m.title.capacity();
+}
+
 // The key the boilerplate filter learns under: the source, else the URL's host.
 std::string_view SourceKey(const Article& a) {
   if (!a.source.empty()) return a.source;
@@ -427,9 +432,7 @@ void EngineImpl::RecycleUpdates(std::vector<StoryUpdate>& updates) {
   for (StoryUpdate& u : updates) {
     if (update_pool_.size() >= kPooledUpdates) break;
     size_t bytes = 0;
-    for (const StoryMember& m : u.members) {
-      bytes += m.id.capacity() + m.source.capacity() + m.url.capacity() + m.title.capacity();
-    }
+    for (const StoryMember& m : u.members) bytes += StringBytes(m);
     if (bytes <= kPooledUpdateBytes) update_pool_.push_back(std::move(u));
   }
   updates.clear();
@@ -461,11 +464,9 @@ void EngineImpl::FillStory(ClusterHandle c, std::string_view event, EventTimeMs 
   constexpr size_t kPooledMembers = 1024;
   constexpr size_t kPooledMemberBytes = 4096;
   while (u.members.size() > listed) {
-    StoryMember& m = u.members.back();
     if (member_pool_.size() < kPooledMembers &&
-        m.id.capacity() + m.source.capacity() + m.url.capacity() + m.title.capacity() <=
-            kPooledMemberBytes) {
-      member_pool_.push_back(std::move(m));
+        StringBytes(u.members.back()) <= kPooledMemberBytes) {
+      member_pool_.push_back(std::move(u.members.back()));
     }
     u.members.pop_back();
   }
