@@ -49,15 +49,11 @@ void AppendJsonString(std::string& out, std::string_view s) {
   while (i < s.size()) {
     // Printable ASCII other than '"' and '\\' goes out as it is, sixteen bytes at a time
     // (URLs and titles are mostly that), then eight.
-    size_t plain = 0;
-    while (i + plain + 16 <= s.size()) {
-      const Block16 b = Block16::Load(s.data() + i + plain);
-      const uint32_t stop = b.ControlOrDel() | b.Equal('"') | b.Equal('\\') | b.NonAscii();
-      if (stop != 0) break;
-      plain += 16;
-    }
-    plain += swar::RunLength(
-        s.substr(i + plain),
+    const size_t plain = BlockRunLength(
+        s.substr(i),
+        [](const Block16& b) {
+          return b.ControlOrDel() | b.Equal('"') | b.Equal('\\') | b.NonAscii();
+        },
         [](uint64_t v) {
           return swar::BytesBelow(v, 0x20) | swar::BytesEqual(v, '"') |
                  swar::BytesEqual(v, '\\') | swar::BytesEqual(v, 0x7F) | (v & swar::kHighBits);

@@ -80,17 +80,12 @@ bool CommaOrSpaceOnly(std::string_view between) {
   return true;
 }
 
-// Bytes before the first ASCII digit: sixteen at a time, then eight, then one by one.
+// Bytes before the first ASCII digit.
 size_t DigitlessRun(std::string_view s) {
-  size_t i = 0;
-  for (; i + 16 <= s.size(); i += 16) {
-    if (const uint32_t d = Block16::Load(s.data() + i).InRange('0', '9'); d != 0) {
-      return i + static_cast<size_t>(std::countr_zero(d));
-    }
-  }
-  return i + swar::RunLength(
-                 s.substr(i), [](uint64_t v) { return swar::BytesInRange(v, '0', '9'); },
-                 [](unsigned char c) { return c >= '0' && c <= '9'; });
+  return BlockRunLength(
+      s, [](const Block16& b) { return b.InRange('0', '9'); },
+      [](uint64_t v) { return swar::BytesInRange(v, '0', '9'); },
+      [](unsigned char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace

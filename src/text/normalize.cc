@@ -135,19 +135,12 @@ size_t AsciiRun(std::string_view s) {
                    [](unsigned char c) { return c >= 0x80; });
 }
 
-// Bytes before the first non-ASCII byte or '&' (what entity decoding must look at): sixteen at
-// a time, then eight, then one by one.
+// Bytes before the first non-ASCII byte or '&' (what entity decoding must look at).
 size_t PlainRun(std::string_view s) {
-  size_t i = 0;
-  for (; i + 16 <= s.size(); i += 16) {
-    const Block16 b = Block16::Load(s.data() + i);
-    if (const uint32_t stop = b.NonAscii() | b.Equal('&'); stop != 0) {
-      return i + static_cast<size_t>(std::countr_zero(stop));
-    }
-  }
-  return i + RunLength(
-                 s.substr(i), [](uint64_t v) { return (v & kHighBits) | BytesEqual(v, '&'); },
-                 [](unsigned char c) { return c >= 0x80 || c == '&'; });
+  return BlockRunLength(
+      s, [](const Block16& b) { return b.NonAscii() | b.Equal('&'); },
+      [](uint64_t v) { return (v & kHighBits) | BytesEqual(v, '&'); },
+      [](unsigned char c) { return c >= 0x80 || c == '&'; });
 }
 
 bool IsAscii(std::string_view s) { return AsciiRun(s) == s.size(); }

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <string>
+#include <string_view>
 
 namespace dedup {
 namespace {
@@ -66,6 +68,27 @@ TYPED_TEST(Block16Test, MasksEqualTheirOneByteDefinitions) {
       ASSERT_EQ(static_cast<uint8_t>(folded[k]), want) << "byte " << int{bytes[k]};
     }
   });
+}
+
+// BlockRunLength stops at the first flagged byte wherever it falls: in a sixteen-byte block, in
+// the eight-byte tail or in the last few bytes, and runs to the end when none is flagged.
+TEST(BlockRunLength, StopsAtTheFirstFlaggedByteAtEveryOffset) {
+  const auto run = [](std::string_view s) {
+    return BlockRunLength(
+        s, [](const Block16& b) { return b.Equal('#'); },
+        [](uint64_t v) { return swar::BytesEqual(v, '#'); },
+        [](unsigned char c) { return c == '#'; });
+  };
+  for (size_t n = 0; n <= 40; ++n) {
+    const std::string plain(n, 'a');
+    ASSERT_EQ(run(plain), n);
+    for (size_t at = 0; at < n; ++at) {
+      std::string s = plain;
+      s[at] = '#';
+      if (at + 3 < n) s[at + 3] = '#';  // a later one does not count
+      ASSERT_EQ(run(s), at) << "length " << n;
+    }
+  }
 }
 
 }  // namespace

@@ -7,7 +7,10 @@
 #ifndef DEDUP_BASE_BLOCK16_H_
 #define DEDUP_BASE_BLOCK16_H_
 
+#include <bit>
+#include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -112,6 +115,21 @@ using Block16 = Sse2Block16;
 #else
 using Block16 = PortableBlock16;
 #endif
+
+// The length of the prefix of `s` before the first byte a predicate flags: block_stop on
+// sixteen bytes at a time (a Block16 to a bit mask), then word_stop on eight and byte_stop on one
+// (as swar::RunLength). The three are one predicate in three forms.
+template <typename BlockStop, typename WordStop, typename ByteStop>
+size_t BlockRunLength(std::string_view s, BlockStop block_stop, WordStop word_stop,
+                      ByteStop byte_stop) {
+  size_t i = 0;
+  for (; i + 16 <= s.size(); i += 16) {
+    if (const uint32_t stop = block_stop(Block16::Load(s.data() + i)); stop != 0) {
+      return i + static_cast<size_t>(std::countr_zero(stop));
+    }
+  }
+  return i + swar::RunLength(s.substr(i), word_stop, byte_stop);
+}
 
 }  // namespace dedup
 
