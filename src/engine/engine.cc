@@ -29,9 +29,6 @@
 namespace dedup {
 namespace {
 
-// AnalyzeArticle without the shingles (defined below, beside it).
-void AnalyzeArticleText(const Article& article, const Config& config, AnalyzedArticle& out);
-
 // The heap bytes a story member's strings hold (what keeping it in a pool keeps).
 size_t StringBytes(const StoryMember& m) {
   return m.id.capacity() + m.source.capacity() + m.url.capacity() + m.title.capacity();
@@ -68,8 +65,7 @@ class EngineImpl final : public Engine {
 
   absl::StatusOr<Decision> Process(const Article& article,
                                    std::vector<StoryUpdate>* updates) override {
-    AnalyzeArticleText(article, config_, analyzed_);
-    analyzed_.shingles.k = 0;  // Sign shingles the kept words itself
+    AnalyzeArticle(article, config_, analyzed_);
     return Process(article, analyzed_, updates);
   }
   absl::StatusOr<Decision> Process(const Article& article, AnalyzedArticle& analyzed,
@@ -195,9 +191,7 @@ class EngineImpl final : public Engine {
   NumberSketch numbers_;
   std::array<uint16_t, kLeadShingles> lead_{};
   int lead_size_ = 0;
-  std::vector<WordRun> kept_runs_;    // the kept lines' words, as runs of the text's
-  std::vector<uint64_t> shingles_;    // KeptShingles' scratch
-  size_t num_shingles_ = 0;           // distinct shingles of the kept words
+  std::vector<uint64_t> shingles_;
   std::vector<uint32_t> sig_;
   std::vector<uint16_t> sig16_;
   std::vector<DocHandle> candidates_;
@@ -339,7 +333,6 @@ void EngineImpl::Sign(const Article& article, const AnalyzedArticle& analyzed,
 
   kept_words_.clear();
   kept_numbers_.clear();
-  kept_runs_.clear();
   uint64_t dropped = 0;
   // The lead starts at the first line long enough to be prose: short lines before it are
   // navigation, bylines and headline lists, which differ from page to page.
@@ -357,11 +350,6 @@ void EngineImpl::Sign(const Article& article, const AnalyzedArticle& analyzed,
                        doc.word_hashes.begin() + l.first_word + l.num_words);
     kept_numbers_.insert(kept_numbers_.end(), doc.number_hashes.begin() + l.first_number,
                          doc.number_hashes.begin() + l.first_number + l.num_numbers);
-    if (!kept_runs_.empty() && kept_runs_.back().end == l.first_word) {
-      kept_runs_.back().end += l.num_words;  // lines follow one another: one run
-    } else {
-      kept_runs_.push_back({l.first_word, l.first_word + l.num_words});
-    }
   }
   std::span<const uint64_t> words = kept_words_;
   std::span<const uint64_t> numbers = kept_numbers_;
@@ -372,36 +360,17 @@ void EngineImpl::Sign(const Article& article, const AnalyzedArticle& analyzed,
     words = doc.word_hashes;
     numbers = doc.number_hashes;
     lead_start = whole_lead_start;
-    kept_runs_.assign(1, {0, static_cast<uint32_t>(doc.word_hashes.size())});
     ++stats_.boilerplate_fallbacks;
   } else {
     stats_.boilerplate_lines += dropped;
   }
   words_ = static_cast<uint32_t>(words.size());
   numbers_ = MakeNumberSketch(numbers);
-  // The kept lines' shingles, from the whole text's when the article was shingled ahead
-  // (AnalyzeArticle, on the daemon's workers): in text order with repeats (a signature is a
-  // minimum per position, so repeats change nothing); num_shingles_ counts them once.
-  const int k = config_.text.shingle_words;
+  DistinctShingles(words, config_.text.shingle_words, shingles_);
   if (lead_start == SIZE_MAX) lead_start = 0;
-  KeptShingleSet kept;
-  if (analyzed.shingles.k == k) {
-    kept = KeptShingles(analyzed.shingles, words, kept_runs_, shingles_);
-    if (words.size() - std::min(lead_start, words.size()) > static_cast<size_t>(k)) {
-      lead_size_ = LeadFromShingles(kept.shingles.subspan(lead_start), lead_.data());
-    } else {
-      lead_size_ = LeadShingles(words.subspan(lead_start), k, lead_.data());
-    }
-  } else {
-    // Not shingled ahead (file mode analyses here, on this thread: hashing the dropped lines'
-    // shingles too would be work for nothing): the kept words' shingles, each once.
-    DistinctShingles(words, k, shingles_);
-    kept = {shingles_, shingles_.size()};
-    lead_size_ = LeadShingles(words.subspan(lead_start), k, lead_.data());
-  }
-  num_shingles_ = kept.distinct;
+  lead_size_ = LeadShingles(words.subspan(lead_start), config_.text.shingle_words, lead_.data());
   sig_.resize(static_cast<size_t>(config_.sketch.num_hashes));
-  hasher_.Sign(kept.shingles, sig_);
+  hasher_.Sign(shingles_, sig_);
   sig16_.resize(sig_.size());
   for (size_t i = 0; i < sig_.size(); ++i) sig16_[i] = static_cast<uint16_t>(sig_[i]);
 }
@@ -522,7 +491,7 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArt
   const std::string_view source_key = SourceKey(article);
   headline_lines_ = 0;
   Sign(article, analyzed, source_key);
-  if (num_shingles_ == 0) {
+  if (shingles_.empty()) {
     ++stats_.rejected;
     return RejectError("empty_body", "body has no words");
   }
@@ -547,7 +516,7 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArt
   }
   stats_.candidates += candidates_.size();
 
-  const uint32_t n_shingles = static_cast<uint32_t>(num_shingles_);
+  const uint32_t n_shingles = static_cast<uint32_t>(shingles_.size());
   DocHandle best = 0;
   PairScore best_score;
   bool have_best = false;
@@ -662,10 +631,7 @@ EngineStats EngineImpl::stats() const {
 
 }  // namespace
 
-namespace {
-
-// AnalyzeArticle without the shingles.
-void AnalyzeArticleText(const Article& article, const Config& config, AnalyzedArticle& out) {
+void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticle& out) {
   if (config.text.include_title && !article.title.empty()) {
     // The title's analysis is the first part of the text's (title, a line break, the body) and
     // also gives its headline hash.
@@ -678,13 +644,6 @@ void AnalyzeArticleText(const Article& article, const Config& config, AnalyzedAr
     HeadlineIndex::Hashes(article.title, title, out.headline_hashes);  // into the kept buffer
     AnalyzeText(article.body, out.doc);
   }
-}
-
-}  // namespace
-
-void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticle& out) {
-  AnalyzeArticleText(article, config, out);
-  ShingleText(out.doc.word_hashes, config.text.shingle_words, out.shingles);
 }
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Config& config, WallClock clock) {

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
 #include <random>
 #include <string>
 #include <vector>
@@ -81,85 +80,6 @@ TEST(Shingle, DistinctShinglesMatchAReferenceCallAfterCall) {
       }
     }
     ASSERT_EQ(got, want) << "call " << call << ", " << n << " words, k " << k;
-  }
-}
-
-// The specification KeptShingles is held to: every k-word window of the kept words, hashed.
-std::vector<uint64_t> WindowHashes(const std::vector<uint64_t>& words, size_t k) {
-  std::vector<uint64_t> out;
-  if (!words.empty() && words.size() <= k) {
-    out.push_back(Hash64(words.data(), words.size() * sizeof(uint64_t)));
-  } else {
-    for (size_t i = 0; i + k <= words.size(); ++i) {
-      out.push_back(Hash64(words.data() + i, k * sizeof(uint64_t)));
-    }
-  }
-  return out;
-}
-
-size_t DistinctCount(std::vector<uint64_t> v) {
-  std::sort(v.begin(), v.end());
-  return static_cast<size_t>(std::unique(v.begin(), v.end()) - v.begin());
-}
-
-// Random texts of few distinct words (so shingles repeat, within kept runs, across them and
-// between kept and dropped lines, and a shingle across a gap often equals one of the text),
-// cut into lines of 1..12 words, each kept or dropped at random: the kept words' shingles are
-// exactly their windows' hashes in order, and `distinct` counts them once.
-TEST(Shingle, KeptShinglesAreTheKeptWordsWindows) {
-  std::mt19937_64 rng(11);
-  TextShingles text;
-  std::vector<uint64_t> scratch;
-  int gaps = 0, all_kept = 0;
-  for (int round = 0; round < 3000; ++round) {
-    const size_t n = round % 97 == 0 ? 3000 : rng() % 120;
-    const int k = 1 + static_cast<int>(rng() % 5);
-    const uint64_t alphabet = 2 + rng() % 20;
-    std::vector<uint64_t> words;
-    for (size_t i = 0; i < n; ++i) words.push_back(rng() % alphabet);
-    ShingleText(words, k, text);
-    ASSERT_EQ(text.hashes, WindowHashes(words, static_cast<size_t>(k)));
-    ASSERT_EQ(text.distinct, DistinctCount(text.hashes));
-    const int keep_percent = round % 5 == 0 ? 100 : static_cast<int>(rng() % 101);
-    std::vector<WordRun> runs;
-    std::vector<uint64_t> kept;
-    for (size_t begin = 0; begin < n;) {
-      const size_t end = std::min(n, begin + 1 + rng() % 12);
-      if (static_cast<int>(rng() % 100) < keep_percent) {
-        if (!runs.empty() && runs.back().end == begin) {
-          runs.back().end = static_cast<uint32_t>(end);
-        } else {
-          runs.push_back({static_cast<uint32_t>(begin), static_cast<uint32_t>(end)});
-        }
-        kept.insert(kept.end(), words.begin() + static_cast<ptrdiff_t>(begin),
-                    words.begin() + static_cast<ptrdiff_t>(end));
-      }
-      begin = end;
-    }
-    const KeptShingleSet got = KeptShingles(text, kept, runs, scratch);
-    const std::vector<uint64_t> want = WindowHashes(kept, static_cast<size_t>(k));
-    ASSERT_EQ(std::vector<uint64_t>(got.shingles.begin(), got.shingles.end()), want)
-        << "round " << round << ", " << n << " words, " << runs.size() << " runs, k " << k;
-    ASSERT_EQ(got.distinct, DistinctCount(want)) << "round " << round;
-    gaps += runs.size() > 1 ? 1 : 0;
-    all_kept += kept.size() == n && n > 0 ? 1 : 0;
-  }
-  EXPECT_GT(gaps, 1000);  // the draw covered both kinds of cases
-  EXPECT_GT(all_kept, 300);
-}
-
-TEST(Shingle, LeadFromShinglesIsLeadShingles) {
-  std::mt19937_64 rng(3);
-  for (int round = 0; round < 200; ++round) {
-    const int k = 1 + static_cast<int>(rng() % 5);
-    std::vector<uint64_t> words;
-    const size_t n = static_cast<size_t>(k) + 1 + rng() % 60;
-    for (size_t i = 0; i < n; ++i) words.push_back(rng() % 9);
-    std::array<uint16_t, kLeadShingles> want{}, got{};
-    const int want_size = LeadShingles(words, k, want.data());
-    const std::vector<uint64_t> shingles = WindowHashes(words, static_cast<size_t>(k));
-    ASSERT_EQ(LeadFromShingles(shingles, got.data()), want_size);
-    ASSERT_EQ(got, want) << "round " << round;
   }
 }
 

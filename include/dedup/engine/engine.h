@@ -30,7 +30,6 @@
 #include "dedup/engine/article.h"
 #include "dedup/index/lsh.h"
 #include "dedup/text/document.h"
-#include "dedup/text/shingle.h"
 
 namespace dedup {
 
@@ -56,12 +55,10 @@ struct EngineStats {
 };
 
 // The stateless first half of processing an article: its text normalised, tokenised and hashed
-// (Document), the whole text's shingles and its headline's hashes. Computing it depends only on
-// the article and the config, so it may run on any thread, ahead of Engine::Process (which then
-// hashes only the few shingles that cross the gaps its boilerplate filter leaves).
+// (Document) and its headline's hashes. Computing it depends only on the article and the config,
+// so it may run on any thread, ahead of Engine::Process.
 struct AnalyzedArticle {
   Document doc;
-  TextShingles shingles;
   std::vector<uint64_t> headline_hashes;
 };
 void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticle& out);
