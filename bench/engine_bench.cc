@@ -1,4 +1,5 @@
-// Per-stage costs of the engine on ~450-word articles built from the fixture stories.
+// Per-stage costs of the engine on ~450-word articles built from the fixture stories, and the
+// daemon's offset bookkeeping per message.
 //
 //   build/bench/engine_bench                 all stages
 //   build/bench/engine_bench --benchmark_filter=Engine
@@ -10,6 +11,7 @@
 
 #include "dedup/engine/engine.h"
 #include "dedup/index/lsh.h"
+#include "dedup/ingest/offset_tracker.h"
 #include "dedup/parse/article_json.h"
 #include "dedup/sketch/minhash.h"
 #include "dedup/text/document.h"
@@ -236,6 +238,38 @@ void BM_EngineProcessWithOutputs(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_EngineProcessWithOutputs);
+
+// The daemon's offset bookkeeping per message, as the pipeline thread does it flat out: messages
+// in runs of 50 from each of 32 partitions, each with a decision and a story update produced
+// (Begin, Add twice, Release), the broker's acknowledgements arriving ~500 messages later, and
+// the committable offsets taken every 100 messages.
+void BM_OffsetTracker(benchmark::State& state) {
+  OffsetTracker t;
+  std::vector<uint64_t> open;  // tokens produced and not yet acknowledged, oldest first
+  size_t first = 0;
+  std::vector<int64_t> next(32, 0);
+  uint64_t n = 0;
+  for (auto _ : state) {
+    const auto partition = static_cast<int32_t>((n / 50) % 32);
+    const uint64_t token = t.Begin("articles", partition, next[static_cast<size_t>(partition)]++,
+                                   3000);
+    t.Add(token);
+    t.Add(token);
+    t.Release(token);
+    open.push_back(token);
+    if (open.size() - first > 500) {
+      t.Done(open[first]);
+      t.Done(open[first]);
+      if (++first == 4096) {
+        open.erase(open.begin(), open.begin() + static_cast<ptrdiff_t>(first));
+        first = 0;
+      }
+    }
+    if (++n % 100 == 0) benchmark::DoNotOptimize(t.TakeCommittable());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_OffsetTracker);
 
 // The article after a gap in event time longer than the window: it evicts the whole window
 // (range(0) articles of the stream above, whose stories have thousands of copies each) before

@@ -1,6 +1,6 @@
 #include "dedup/ingest/offset_tracker.h"
 
-#include <cassert>
+#include <algorithm>
 
 #include "dedup/base/strings.h"
 
@@ -21,10 +21,40 @@ OffsetTracker::Partition& OffsetTracker::Get(std::string_view topic, int32_t par
   return *slot;
 }
 
+namespace {
+
+template <typename P>
+bool OffsetBelow(const P& entry, int64_t offset) {
+  return entry.offset < offset;
+}
+
+}  // namespace
+
+OffsetTracker::Pending* OffsetTracker::Find(Partition& p, int64_t offset) {
+  if (p.pending.empty() || offset < p.pending.front().offset) return nullptr;
+  // Offsets are usually consecutive (gaps come from compaction and transaction markers): then
+  // the entry is at its distance from the first; else a binary search.
+  const auto gap = static_cast<uint64_t>(offset - p.pending.front().offset);
+  if (gap < p.pending.size() && p.pending[gap].offset == offset) return &p.pending[gap];
+  const auto it =
+      std::lower_bound(p.pending.begin(), p.pending.end(), offset, OffsetBelow<Pending>);
+  return it != p.pending.end() && it->offset == offset ? &*it : nullptr;
+}
+
 uint64_t OffsetTracker::Begin(std::string_view topic, int32_t partition, int64_t offset,
                               size_t bytes) {
   Partition& p = Get(topic, partition);
-  p.pending[offset] = 1;  // the guard, dropped by Release
+  // The guard, dropped by Release. An offset tracked already (delivered again while pending)
+  // starts over with just the guard.
+  if (p.pending.empty() || offset > p.pending.back().offset) {
+    p.pending.push_back({offset, 1});
+  } else if (Pending* e = Find(p, offset); e != nullptr) {
+    e->outputs = 1;
+  } else {
+    p.pending.insert(
+        std::lower_bound(p.pending.begin(), p.pending.end(), offset, OffsetBelow<Pending>),
+        {offset, 1});
+  }
   const uint64_t token = next_token_++;
   tokens_.emplace(token, Token{&p, offset, bytes});
   bytes_ += bytes;
@@ -34,22 +64,22 @@ uint64_t OffsetTracker::Begin(std::string_view topic, int32_t partition, int64_t
 void OffsetTracker::Add(uint64_t token) {
   auto it = tokens_.find(token);
   if (it == tokens_.end()) return;
-  ++it->second.p->pending[it->second.offset];
+  if (Pending* e = Find(*it->second.p, it->second.offset); e != nullptr) ++e->outputs;
 }
 
 void OffsetTracker::Done(uint64_t token) {
   auto it = tokens_.find(token);
   if (it == tokens_.end()) return;  // its partition was dropped
   Partition& p = *it->second.p;
-  auto pit = p.pending.find(it->second.offset);
-  assert(pit != p.pending.end());
-  if (--pit->second > 0) return;
+  Pending* e = Find(p, it->second.offset);
+  // Not found: the offset was tracked again under a newer token and completed under it.
+  if (e != nullptr && --e->outputs > 0) return;
   bytes_ -= it->second.bytes;
   tokens_.erase(it);
   // Advance over the completed prefix of the partition.
-  while (!p.pending.empty() && p.pending.begin()->second == 0) {
-    p.committable = p.pending.begin()->first + 1;
-    p.pending.erase(p.pending.begin());
+  while (!p.pending.empty() && p.pending.front().outputs == 0) {
+    p.committable = p.pending.front().offset + 1;
+    p.pending.pop_front();
   }
 }
 

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <random>
+#include <vector>
+
 #include "dedup/ingest/consumer.h"
 #include "dedup/ingest/offset_tracker.h"
 
@@ -66,6 +71,113 @@ TEST(OffsetTrackerTest, APartitionDroppedOrClearedIsTrackedAfreshWhenItReturns) 
   EXPECT_EQ(t.TakeCommittable(), (std::vector<TopicPartitionOffset>{{"other", 0, 4}}));
   t.Release(a);
   EXPECT_EQ(t.TakeCommittable(), (std::vector<TopicPartitionOffset>{{"articles", 0, 10}}));
+}
+
+// Random interleavings of Begin, Add, Release and Done over three partitions (completions out
+// of order, gaps between offsets, now and then an offset below every pending one, as after a
+// rewind) against a model that keeps each partition's pending offsets in a std::map: the same
+// offsets become committable at the same moments, with the same counts in flight.
+TEST(OffsetTrackerTest, MatchesAMapModelUnderRandomInterleavings) {
+  struct Message {
+    uint64_t token;
+    int32_t partition;
+    int64_t offset;
+    int unacked;  // outputs produced and not acknowledged
+    bool released;
+    size_t bytes;
+  };
+  std::mt19937_64 rng(7);
+  OffsetTracker t;
+  std::map<int32_t, std::map<int64_t, int>> model;  // partition -> offset -> open count
+  std::map<int32_t, int64_t> next_offset = {{0, 0}, {1, 100}, {2, 5000}};
+  std::vector<Message> live;
+  std::vector<TopicPartitionOffset> want;
+  size_t bytes = 0, rewinds = 0, out_of_order = 0;
+  for (int step = 0; step < 30000; ++step) {
+    const uint64_t action = rng() % 10;
+    if (action < 3 || live.empty()) {
+      const auto partition = static_cast<int32_t>(rng() % 3);
+      auto& pending = model[partition];
+      int64_t offset = next_offset[partition];
+      if (rng() % 50 == 0 && !pending.empty() && pending.begin()->first > 20) {
+        offset = pending.begin()->first - 1 - static_cast<int64_t>(rng() % 10);  // a rewind
+        ++rewinds;
+      } else {
+        next_offset[partition] += 1 + (rng() % 8 == 0 ? static_cast<int64_t>(rng() % 5) : 0);
+      }
+      if (pending.count(offset) != 0) continue;
+      pending[offset] = 1;
+      const size_t size = 1 + rng() % 1000;
+      bytes += size;
+      live.push_back(
+          {t.Begin("articles", partition, offset, size), partition, offset, 0, false, size});
+    } else {
+      const size_t i = rng() % live.size();
+      Message& m = live[i];
+      if (action < 6 && !m.released) {
+        t.Add(m.token);
+        ++model[m.partition][m.offset];
+        ++m.unacked;
+        continue;
+      }
+      if (action < 8 && !m.released) {
+        t.Release(m.token);
+        m.released = true;
+      } else if (m.unacked > 0) {
+        t.Done(m.token);
+        --m.unacked;
+      } else {
+        continue;
+      }
+      auto& pending = model[m.partition];
+      if (--pending[m.offset] == 0) {
+        if (pending.begin()->first != m.offset) ++out_of_order;
+        int64_t committable = -1;
+        while (!pending.empty() && pending.begin()->second == 0) {
+          committable = pending.begin()->first + 1;
+          pending.erase(pending.begin());
+        }
+        if (committable >= 0) {
+          std::erase_if(want, [&](const auto& o) { return o.partition == m.partition; });
+          want.push_back({"articles", m.partition, committable});
+        }
+      }
+      if (m.released && m.unacked == 0) {
+        bytes -= m.bytes;
+        live.erase(live.begin() + static_cast<ptrdiff_t>(i));
+      }
+    }
+    if (rng() % 20 == 0) {
+      std::vector<TopicPartitionOffset> got = t.TakeCommittable();
+      const auto by_partition = [](const auto& a, const auto& b) {
+        return a.partition < b.partition;
+      };
+      std::sort(got.begin(), got.end(), by_partition);
+      std::sort(want.begin(), want.end(), by_partition);
+      ASSERT_EQ(got, want) << "step " << step;
+      want.clear();
+    }
+    ASSERT_EQ(t.in_flight(), live.size()) << "step " << step;
+    ASSERT_EQ(t.in_flight_bytes(), bytes) << "step " << step;
+  }
+  EXPECT_GT(rewinds, 10u);
+  EXPECT_GT(out_of_order, 1000u);
+}
+
+// An offset delivered again while still pending starts over under its new token; the old
+// token's acknowledgements are then ignored, and nothing is left open for ever.
+TEST(OffsetTrackerTest, AnOffsetTrackedTwiceCompletesOnce) {
+  OffsetTracker t;
+  const uint64_t a = t.Begin("articles", 0, 4, 10);
+  t.Add(a);
+  const uint64_t b = t.Begin("articles", 0, 4, 10);
+  t.Release(b);
+  EXPECT_EQ(t.TakeCommittable(), (std::vector<TopicPartitionOffset>{{"articles", 0, 5}}));
+  t.Release(a);
+  t.Done(a);
+  EXPECT_TRUE(t.TakeCommittable().empty());
+  EXPECT_EQ(t.in_flight(), 0u);
+  EXPECT_EQ(t.in_flight_bytes(), 0u);
 }
 
 // A trimmed librdkafka statistics document (the fields ParseConsumerLag reads, and neighbours).

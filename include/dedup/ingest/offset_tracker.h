@@ -16,7 +16,7 @@
 #define DEDUP_INGEST_OFFSET_TRACKER_H_
 
 #include <cstdint>
-#include <map>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,11 +53,17 @@ class OffsetTracker {
   size_t in_flight_bytes() const { return bytes_; }
 
  private:
+  struct Pending {
+    int64_t offset;
+    int outputs;  // not yet acknowledged (+1 guard until Release); 0: complete
+  };
   struct Partition {
     std::string topic;
     int32_t partition = 0;
-    std::map<int64_t, int> pending;  // offset -> outputs not yet acknowledged (+1 guard)
-    int64_t committable = -1;        // next offset to store, -1 if none new
+    // Ascending offsets (messages arrive in offset order, so Begin appends; an offset below the
+    // last, after a rewind, is put in its place). A deque, not a map: no allocation per message.
+    std::deque<Pending> pending;
+    int64_t committable = -1;  // next offset to store, -1 if none new
   };
   struct Token {
     Partition* p;
@@ -65,6 +71,7 @@ class OffsetTracker {
     size_t bytes;
   };
   Partition& Get(std::string_view topic, int32_t partition);
+  static Pending* Find(Partition& p, int64_t offset);
 
   absl::flat_hash_map<std::string, std::unique_ptr<Partition>> partitions_;  // "topic\0part"
   Partition* last_ = nullptr;  // Get's last answer: messages come in runs from one partition
