@@ -6,8 +6,8 @@
 namespace dedup {
 
 NumberSketch MakeNumberSketch(std::span<const uint64_t> number_hashes) {
-  std::vector<uint32_t> h;
-  h.reserve(number_hashes.size());
+  thread_local std::vector<uint32_t> h;  // reused: one article after another
+  h.clear();
   for (uint64_t x : number_hashes) h.push_back(static_cast<uint32_t>(x ^ (x >> 32)));
   std::sort(h.begin(), h.end());
   h.erase(std::unique(h.begin(), h.end()), h.end());
