@@ -16,11 +16,13 @@
 #define DEDUP_CLUSTER_CLUSTER_SET_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "dedup/base/time.h"
 #include "dedup/config/config.h"
 
@@ -55,7 +57,7 @@ class ClusterSet {
   const std::string& Name(ClusterHandle c) const { return clusters_[c].name; }
   MemberHandle Canonical(ClusterHandle c) const { return clusters_[c].members.front(); }
   // In no particular order (heap order).
-  const std::vector<MemberHandle>& Members(ClusterHandle c) const { return clusters_[c].members; }
+  std::span<const MemberHandle> Members(ClusterHandle c) const { return clusters_[c].members; }
   size_t Size(ClusterHandle c) const { return clusters_[c].members.size(); }
   // When c was created (a counter; smaller is older).
   uint64_t CreatedAt(ClusterHandle c) const { return clusters_[c].created; }
@@ -71,7 +73,10 @@ class ClusterSet {
  private:
   struct Cluster {
     std::string name;
-    std::vector<MemberHandle> members;  // a heap: members[0] is the canonical
+    // A heap: members[0] is the canonical. The first inline, in the space a std::vector's three
+    // words take: an article alone in its cluster (most of them, in some streams) needs no
+    // allocation of its own; larger clusters grow as a vector would.
+    absl::InlinedVector<MemberHandle, 1> members;
     uint64_t created = 0;
     bool live = false;
   };
