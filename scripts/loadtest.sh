@@ -16,9 +16,66 @@
 # article). FETCH_WAIT_MS (default 10):
 # fetch.wait.max.ms of dedupd's consumer and of the load generator's decision reader (the
 # devbroker answers an empty fetch only after that wait, even if data arrives meanwhile).
+# DEDUPD=PATH: the dedupd binary to measure (default build/dedupd).
+# RUNS=N (default 1): N runs, each with a fresh devbroker and dedupd, then the median of each
+# figure. COMPARE=PATH: a second dedupd binary, run alternately with the first (RUNS pairs): the
+# machines here vary by tens of percent from minute to minute, so two builds are compared in
+# alternating runs, never one run each. (SERIES and RESTART apply to single runs only.)
 # The latency measurement in docs/BENCHMARKS.md:
 #   PARTITIONS=4 FETCH_WAIT_MS=2 LINGER_MS=1 scripts/loadtest.sh ../shared/bench/wire-dev/articles.jsonl 15000 5000
 set -euo pipefail
+if [ -z "${_LOADTEST_ONE_RUN:-}" ] && { [ "${RUNS:-1}" != "1" ] || [ -n "${COMPARE:-}" ]; }; then
+  # Repeated runs: this script once per run, one line per run, then the medians per binary.
+  [[ "${RUNS:-1}" =~ ^[1-9][0-9]*$ ]] || { echo "loadtest: RUNS must be a positive integer" >&2; exit 2; }
+  binaries=()
+  for bin in "${DEDUPD:-$(dirname "$0")/../build/dedupd}" ${COMPARE:+"$COMPARE"}; do
+    [ -x "$bin" ] || { echo "loadtest: not an executable: $bin" >&2; exit 2; }
+    binaries+=("$(realpath "$bin")")
+  done
+  summary="$(mktemp)"
+  trap 'rm -f "$summary"' EXIT
+  status=0
+  for run in $(seq "${RUNS:-1}"); do
+    for bin in "${binaries[@]}"; do
+      result=ok
+      if ! out="$(_LOADTEST_ONE_RUN=1 DEDUPD="$bin" RESTART=0 SERIES= "$0" "$@" 2>&1)"; then
+        status=1
+        result=FAILED
+        echo "run $run $bin failed:" >&2
+        echo "$out" | tail -n 5 >&2
+      fi
+      line="$(/usr/bin/python3 - "$bin" "$out" "$result" <<'PY'
+import re, sys
+bin, out, result = sys.argv[1], sys.argv[2], sys.argv[3]
+if result == "FAILED":
+    print("\t".join([bin, "nan", "nan", "nan", "FAILED"]))
+    sys.exit(0)
+def grab(pattern):
+    m = re.search(pattern, out, re.M)
+    return m.group(1) if m else "nan"
+print("\t".join([bin, grab(r"throughput=([0-9.]+)"), grab(r"^latency_ms .*p99=([0-9.]+)"),
+                  grab(r"dedupd_cpu_us_per_article=([0-9.]+)"),
+                  "MISSING" if "MISSING" in out else "ok"]))
+PY
+)"
+      echo "$line" >> "$summary"
+      IFS=$'\t' read -r b thr p99 cpu ok <<< "$line"
+      echo "run $run $b: throughput=$thr decisions/s p99=${p99} ms dedupd_cpu_us_per_article=$cpu $ok"
+    done
+  done
+  /usr/bin/python3 - "$summary" <<'PY'
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+for b in dict.fromkeys(r[0] for r in rows):
+    mine = [r for r in rows if r[0] == b]
+    def med(i):
+        v = [float(r[i]) for r in mine if r[i] != "nan"]
+        return "%.1f" % statistics.median(v) if v else "nan"
+    print("median of %d runs, %s: throughput=%s decisions/s p99=%s ms dedupd_cpu_us_per_article=%s"
+          % (len(mine), b, med(1), med(2), med(3)))
+PY
+  exit "$status"
+fi
 if [ -n "${1:-}" ]; then
   # A named input that is not there is an error, not a quiet run on the bundled sample; a
   # relative name is taken from the caller's directory.
