@@ -39,7 +39,9 @@ template <typename M>
 struct Parsed {
   explicit Parsed(M m) : msg(std::move(m)) {}
   M msg;
-  absl::StatusOr<Article> article;  // kUnknown (no message: no allocation) until parsed
+  // Until parsed: kUnknown (no message: no allocation), or an earlier message's article whose
+  // strings the parser reuses (Submit hands spares in; read it only once `done`).
+  absl::StatusOr<Article> article;
   AnalyzedArticle analyzed;
   double analyze_seconds = 0;  // parse + analysis time on the worker
   // When the consumer handed the message over (Submit): the start of dedupd's own latency.
@@ -52,6 +54,7 @@ class WorkerPool {
  public:
   static constexpr size_t kMaxPending = 512;
   static constexpr size_t kMaxPendingBytes = 64 << 20;
+  static constexpr size_t kSpareArticleBytes = 64 << 10;
 
   WorkerPool(const Config& config, int workers) : config_(config), workers_(workers) {
     for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { WorkerLoop(); });
@@ -85,6 +88,10 @@ class WorkerPool {
     if (!spare_.empty()) {  // analysis buffers of an earlier message: no regrowing them
       m->analyzed = std::move(spare_.back());
       spare_.pop_back();
+    }
+    if (!spare_articles_.empty()) {  // and an earlier article's strings, for the parser to fill
+      m->article = std::move(spare_articles_.back());
+      spare_articles_.pop_back();
     }
     const size_t bytes = m->msg.payload().size();
     if (workers_ == 0) {
@@ -134,7 +141,16 @@ class WorkerPool {
   // number and line vectors, grown to article size) serve a later message; the rest, the Kafka
   // message included, is freed now.
   void Recycle(std::unique_ptr<Parsed<M>> m) {
-    if (m != nullptr && spare_.size() < kMaxPending) spare_.push_back(std::move(m->analyzed));
+    if (m == nullptr) return;
+    if (spare_.size() < kMaxPending) spare_.push_back(std::move(m->analyzed));
+    // An article's strings are kept unless they hold more than kSpareArticleBytes (one message
+    // of max_article_bytes would otherwise keep megabytes per spare).
+    if (m->article.ok() && spare_articles_.size() < kMaxPending) {
+      const Article& a = *m->article;
+      const size_t bytes = a.id.capacity() + a.source.capacity() + a.url.capacity() +
+                           a.title.capacity() + a.body.capacity();
+      if (bytes <= kSpareArticleBytes) spare_articles_.push_back(std::move(*m->article));
+    }
   }
   // Drops every submitted message once the workers are done with it (after a rewind).
   void Discard() {
@@ -150,7 +166,10 @@ class WorkerPool {
     const auto start = std::chrono::steady_clock::now();
     thread_local std::unique_ptr<ArticleParser> parser;
     if (!parser) parser = std::make_unique<ArticleParser>(config_.input);
-    m.article = parser->Parse(m.msg.payload());
+    if (!m.article.ok()) m.article = Article{};  // no spare was given to this message
+    if (absl::Status st = parser->ParseInto(m.msg.payload(), *m.article); !st.ok()) {
+      m.article = std::move(st);
+    }
     if (m.article.ok()) {
       // A missing published_at falls back to the Kafka message timestamp.
       if (!m.article->published_at.has_value()) m.article->published_at = m.msg.timestamp_ms();
@@ -193,6 +212,7 @@ class WorkerPool {
   std::deque<std::unique_ptr<Parsed<M>>> in_order_;
   std::deque<Parsed<M>*> todo_;
   std::vector<AnalyzedArticle> spare_;  // Recycle -> Submit; the pipeline thread's only
+  std::vector<Article> spare_articles_;  // the same
   size_t pending_bytes_ = 0;
   bool stop_ = false;
 };

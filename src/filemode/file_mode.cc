@@ -20,6 +20,7 @@ absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& o
   const auto start = std::chrono::steady_clock::now();
   std::string line;
   std::string buf;
+  Article article;  // one for every line: its strings keep their memory
   while (std::getline(in, line)) {
     ++s.lines;
     buf.clear();
@@ -27,17 +28,17 @@ absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& o
       AppendErrorJson(buf, std::nullopt, false, RejectError("empty_line", "blank input line"));
       ++s.errors;
     } else {
-      absl::StatusOr<Article> article = parser.Parse(line);
+      const absl::Status parsed = parser.ParseInto(line, article);
       absl::StatusOr<Decision> decision =
-          article.ok() ? engine->Process(*article) : absl::StatusOr<Decision>(article.status());
+          parsed.ok() ? engine->Process(article) : absl::StatusOr<Decision>(parsed);
       if (decision.ok()) {
         AppendDecisionJson(buf, *decision);
       } else {
         std::optional<std::string> id;
         bool is_number = false;
-        if (article.ok()) {
-          id = article->id;
-          is_number = article->id_is_number;
+        if (parsed.ok()) {
+          id = article.id;
+          is_number = article.id_is_number;
         } else {
           id = parser.TryExtractId(line);
         }

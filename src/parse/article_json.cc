@@ -24,15 +24,24 @@ ArticleParser::~ArticleParser() = default;
 
 namespace {
 
-// Reads an optional string field: absent or null leaves `out` untouched.
-absl::Status OptionalString(simdjson::dom::object obj, std::string_view field, std::string& out) {
+// Reads an optional string field: absent or null leaves `out` untouched. The view points into
+// the parser's buffers (valid until its next parse).
+absl::Status OptionalString(simdjson::dom::object obj, std::string_view field,
+                            std::optional<std::string_view>& out) {
   simdjson::dom::element e;
   if (obj.at_key(field).get(e) != simdjson::SUCCESS || e.is_null()) return absl::OkStatus();
   std::string_view v;
   if (e.get_string().get(v) != simdjson::SUCCESS) {
     return RejectError("bad_field", Cat("field \"", field, "\" must be a string"));
   }
-  out.assign(v);
+  out = v;
+  return absl::OkStatus();
+}
+
+absl::Status OptionalString(simdjson::dom::object obj, std::string_view field, std::string& out) {
+  std::optional<std::string_view> v;
+  DEDUP_RETURN_IF_ERROR(OptionalString(obj, field, v));
+  if (v.has_value()) out.assign(*v);
   return absl::OkStatus();
 }
 
@@ -63,6 +72,19 @@ absl::Status ReadId(simdjson::dom::object obj, std::string_view field, Article& 
 }  // namespace
 
 absl::StatusOr<Article> ArticleParser::Parse(std::string_view json) {
+  Article a;
+  DEDUP_RETURN_IF_ERROR(ParseInto(json, a));
+  return a;
+}
+
+absl::Status ArticleParser::ParseInto(std::string_view json, Article& a) {
+  a.id.clear();
+  a.id_is_number = false;
+  a.source.clear();
+  a.url.clear();
+  a.title.clear();
+  a.body.clear();
+  a.published_at.reset();
   const InputConfig& cfg = impl_->config;
   if (static_cast<int64_t>(json.size()) > cfg.max_article_bytes) {
     return RejectError("too_large", Cat("message is ", json.size(),
@@ -79,7 +101,6 @@ absl::StatusOr<Article> ArticleParser::Parse(std::string_view json) {
   if (root.get_object().get(obj) != simdjson::SUCCESS) {
     return RejectError("not_object", "message is JSON but not an object");
   }
-  Article a;
   DEDUP_RETURN_IF_ERROR(ReadId(obj, cfg.id_field, a));
   simdjson::dom::element body;
   if (obj.at_key(cfg.body_field).get(body) != simdjson::SUCCESS || body.is_null()) {
@@ -94,17 +115,17 @@ absl::StatusOr<Article> ArticleParser::Parse(std::string_view json) {
   DEDUP_RETURN_IF_ERROR(OptionalString(obj, cfg.title_field, a.title));
   DEDUP_RETURN_IF_ERROR(OptionalString(obj, cfg.source_field, a.source));
   DEDUP_RETURN_IF_ERROR(OptionalString(obj, cfg.url_field, a.url));
-  std::string published;
+  std::optional<std::string_view> published;
   DEDUP_RETURN_IF_ERROR(OptionalString(obj, cfg.published_at_field, published));
-  if (!published.empty()) {
-    auto t = ParseRfc3339Ms(published);
+  if (published.has_value() && !published->empty()) {
+    auto t = ParseRfc3339Ms(*published);
     if (!t.ok()) {
       return RejectError("bad_timestamp", Cat("field \"", cfg.published_at_field,
                                                        "\": ", t.status().message()));
     }
     a.published_at = *t;
   }
-  return a;
+  return absl::OkStatus();
 }
 
 std::optional<std::string> ArticleParser::TryExtractId(std::string_view json) {

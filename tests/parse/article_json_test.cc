@@ -37,6 +37,45 @@ TEST(ArticleJson, IntegerIdAndNullOptionals) {
   EXPECT_FALSE(a->published_at.has_value());
 }
 
+// ParseInto reuses one Article for message after message: nothing of an earlier message may
+// show through (fields the next one lacks, the id's kind, the timestamp), before or after a
+// message that fails to parse.
+TEST(ArticleJson, ParseIntoLeavesNothingOfTheMessageBefore) {
+  ArticleParser p(InputConfig{});
+  Article a;
+  const std::string full =
+      R"({"id":42,"url":"https://s.example/a","source":"S","title":"A long title here",)"
+      R"("body":"A body long enough to be on the heap, not in the string","published_at":)"
+      R"("2011-12-08T14:03:00Z"})";
+  ASSERT_TRUE(p.ParseInto(full, a).ok());
+  EXPECT_TRUE(a.id_is_number);
+  EXPECT_EQ(a.title, "A long title here");
+  ASSERT_TRUE(p.ParseInto(R"({"id":"y","body":"b"})", a).ok());
+  EXPECT_EQ(a.id, "y");
+  EXPECT_FALSE(a.id_is_number);
+  EXPECT_EQ(a.source, "");
+  EXPECT_EQ(a.url, "");
+  EXPECT_EQ(a.title, "");
+  EXPECT_EQ(a.body, "b");
+  EXPECT_FALSE(a.published_at.has_value());
+  ASSERT_TRUE(p.ParseInto(full, a).ok());
+  EXPECT_FALSE(p.ParseInto(R"({"id":"z","body":"c","title":7})", a).ok());  // bad title
+  ASSERT_TRUE(p.ParseInto(R"({"id":"w","body":"d","title":null,"published_at":""})", a).ok());
+  EXPECT_EQ(a.id, "w");
+  EXPECT_EQ(a.title, "");
+  EXPECT_EQ(a.url, "");
+  EXPECT_FALSE(a.published_at.has_value());  // an empty published_at counts as absent
+  // The same results as Parse, field by field.
+  const auto fresh = p.Parse(full);
+  ASSERT_TRUE(fresh.ok() && p.ParseInto(full, a).ok());
+  EXPECT_EQ(a.id, fresh->id);
+  EXPECT_EQ(a.source, fresh->source);
+  EXPECT_EQ(a.url, fresh->url);
+  EXPECT_EQ(a.title, fresh->title);
+  EXPECT_EQ(a.body, fresh->body);
+  EXPECT_EQ(a.published_at, fresh->published_at);
+}
+
 TEST(ArticleJson, ConfigurableFieldNames) {
   InputConfig cfg;
   cfg.id_field = "guid";

@@ -35,6 +35,9 @@ class ArticleParser {
 
   // Parses one message. Errors are RejectError statuses.
   absl::StatusOr<Article> Parse(std::string_view json);
+  // The same into `out`, reusing its strings' memory (a caller parsing one message after another
+  // allocates nothing for most). On an error `out` holds part of the message.
+  absl::Status ParseInto(std::string_view json, Article& out);
 
   // Best effort: the id of a message that failed to parse, if it has a readable one.
   std::optional<std::string> TryExtractId(std::string_view json);
