@@ -130,6 +130,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   absl::Status delivery_error_;
   PipelineStats stats_;
   std::vector<StoryUpdate> updates_;
+  Decision decision_;  // the engine's decision for the message being handled (strings reused)
   std::string buf_;
   std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
   uint64_t future_timestamps_logged_ = 0;  // engine's future_timestamps at the last warning
@@ -500,26 +501,28 @@ absl::Status PipelineImpl::Handle(Parsed<InputMessage>& m, bool silent) {
     st = DeadLetter(msg, article.status(), token);
   } else {
     const auto t0 = std::chrono::steady_clock::now();
-    absl::StatusOr<Decision> d = engine_->Process(*article, m.analyzed, &updates_);
+    const absl::Status decided =
+        engine_->ProcessInto(*article, m.analyzed, &updates_, decision_);
     const auto t1 = std::chrono::steady_clock::now();
     metrics.stage_engine.Observe(Seconds(t1 - t0));
-    if (!d.ok()) {
-      st = DeadLetter(msg, d.status(), token);
+    if (!decided.ok()) {
+      st = DeadLetter(msg, decided, token);
     } else {
+      const Decision& d = decision_;
       ++stats_.decisions;
       metrics.decisions.Inc();
-      if (d->replayed) {
+      if (d.replayed) {
         metrics.replayed.Inc();
       } else {
-        metrics.candidates.Observe(d->candidates);
-        if (d->duplicate) {
+        metrics.candidates.Observe(d.candidates);
+        if (d.duplicate) {
           ++stats_.duplicates;
           metrics.duplicates.Inc();
         }
       }
       buf_.clear();
-      AppendDecisionJson(buf_, *d);
-      st = Emit(config_.kafka.decisions_topic, d->id, buf_, {}, token);
+      AppendDecisionJson(buf_, d);
+      st = Emit(config_.kafka.decisions_topic, d.id, buf_, {}, token);
       for (const StoryUpdate& u : updates_) {
         if (!st.ok()) break;
         ++stats_.story_updates;

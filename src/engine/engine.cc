@@ -70,6 +70,8 @@ class EngineImpl final : public Engine {
   }
   absl::StatusOr<Decision> Process(const Article& article, AnalyzedArticle& analyzed,
                                    std::vector<StoryUpdate>* updates) override;
+  absl::Status ProcessInto(const Article& article, AnalyzedArticle& analyzed,
+                           std::vector<StoryUpdate>* updates, Decision& out) override;
   absl::Status Reconfigure(const Config& next) override;
   EngineStats stats() const override;
   const LshParams& lsh_params() const override { return index_.params(); }
@@ -136,7 +138,8 @@ class EngineImpl final : public Engine {
   // t, or the clock's time when t is more than max_future_hours ahead of it.
   EventTimeMs NotAheadOfClock(EventTimeMs t);
   void Sign(const Article& article, const AnalyzedArticle& analyzed, std::string_view source_key);
-  Decision MakeDecision(DocHandle h) const;
+  // Every field of `out` but `candidates` (0) and `replayed` (false).
+  void MakeDecision(DocHandle h, Decision& out) const;
   // Fills `m` (reusing its strings' capacity) with document h as the stories output lists it.
   void FillMember(DocHandle h, StoryMember& m) const;
   // Verification between two articles in the window (no LSH involved).
@@ -375,19 +378,19 @@ void EngineImpl::Sign(const Article& article, const AnalyzedArticle& analyzed,
   for (size_t i = 0; i < sig_.size(); ++i) sig16_[i] = static_cast<uint16_t>(sig_[i]);
 }
 
-Decision EngineImpl::MakeDecision(DocHandle h) const {
+void EngineImpl::MakeDecision(DocHandle h, Decision& out) const {
   const Doc& d = docs_[h];
-  Decision out;
-  out.id = std::string(d.id());
+  out.id.assign(d.id());
   out.id_is_number = d.id_is_number;
   const ClusterHandle c = clusters_.ClusterOf(h);
-  out.cluster_id = clusters_.Name(c);
-  out.canonical_id = std::string(docs_[clusters_.Canonical(c)].id());
+  out.cluster_id.assign(clusters_.Name(c));
+  out.canonical_id.assign(docs_[clusters_.Canonical(c)].id());
   out.duplicate = d.matched_len > 0;
-  out.matched_id = std::string(d.matched_id());
+  out.matched_id.assign(d.matched_id());
   out.similarity = d.similarity;
   out.containment = d.containment;
-  return out;
+  out.candidates = 0;
+  out.replayed = false;
 }
 
 bool EngineImpl::MatchesDirectly(DocHandle a, DocHandle b) {
@@ -481,12 +484,19 @@ void EngineImpl::FillStory(ClusterHandle c, std::string_view event, EventTimeMs 
 
 absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArticle& analyzed,
                                              std::vector<StoryUpdate>* updates) {
+  Decision d;
+  DEDUP_RETURN_IF_ERROR(ProcessInto(article, analyzed, updates, d));
+  return d;
+}
+
+absl::Status EngineImpl::ProcessInto(const Article& article, AnalyzedArticle& analyzed,
+                                     std::vector<StoryUpdate>* updates, Decision& out) {
   if (updates != nullptr) RecycleUpdates(*updates);
   if (std::optional<DocHandle> seen = FindId(article.id); seen.has_value()) {
     ++stats_.replays;
-    Decision d = MakeDecision(*seen);
-    d.replayed = true;
-    return d;
+    MakeDecision(*seen, out);
+    out.replayed = true;
+    return absl::OkStatus();
   }
   const std::string_view source_key = SourceKey(article);
   headline_lines_ = 0;
@@ -614,10 +624,10 @@ absl::StatusOr<Decision> EngineImpl::Process(const Article& article, AnalyzedArt
   // The decision is made before the count cap applies: an article published longer than the
   // window before the newest one seen (a late arrival, or partitions consumed out of time order)
   // is decided against the window, then leaves it at once.
-  Decision out = MakeDecision(h);
+  MakeDecision(h, out);
   out.candidates = static_cast<uint32_t>(candidates_.size());
   EvictExpired(watermark_, updates);
-  return out;
+  return absl::OkStatus();
 }
 
 EngineStats EngineImpl::stats() const {

@@ -20,7 +20,10 @@ absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& o
   const auto start = std::chrono::steady_clock::now();
   std::string line;
   std::string buf;
-  Article article;  // one for every line: its strings keep their memory
+  // One of each for every line: their strings and buffers keep their memory.
+  Article article;
+  AnalyzedArticle analyzed;
+  Decision decision;
   while (std::getline(in, line)) {
     ++s.lines;
     buf.clear();
@@ -29,10 +32,13 @@ absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& o
       ++s.errors;
     } else {
       const absl::Status parsed = parser.ParseInto(line, article);
-      absl::StatusOr<Decision> decision =
-          parsed.ok() ? engine->Process(article) : absl::StatusOr<Decision>(parsed);
-      if (decision.ok()) {
-        AppendDecisionJson(buf, *decision);
+      absl::Status decided = parsed;
+      if (parsed.ok()) {
+        AnalyzeArticle(article, config, analyzed);
+        decided = engine->ProcessInto(article, analyzed, nullptr, decision);
+      }
+      if (decided.ok()) {
+        AppendDecisionJson(buf, decision);
       } else {
         std::optional<std::string> id;
         bool is_number = false;
@@ -42,7 +48,7 @@ absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& o
         } else {
           id = parser.TryExtractId(line);
         }
-        AppendErrorJson(buf, id, is_number, decision.status());
+        AppendErrorJson(buf, id, is_number, decided);
         ++s.errors;
       }
     }

@@ -418,6 +418,49 @@ TEST_F(EngineTest, StoryUpdatesListTheNewestMaxStoryMembers) {
   EXPECT_NE(json.find("\"size\":6"), std::string::npos) << json;
 }
 
+// ProcessInto writes every field of the reused decision: after a duplicate, a replay and an
+// article with another kind of id, nothing of the decision before shows through, and each
+// decision equals Process's on an engine fed the same stream.
+TEST(EngineProcessInto, ReusedDecisionEqualsAFreshOne) {
+  auto into = Engine::Create(Config{});
+  auto fresh = Engine::Create(Config{});
+  ASSERT_TRUE(into.ok() && fresh.ok());
+  const std::string& story = Story("wind-farm").body;
+  std::vector<Article> stream = {
+      MakeArticle("first-article-with-a-long-id", "A", story, 0),
+      MakeArticle("copy-of-the-first-one-elsewhere", "B", story, kHour),
+      MakeArticle("other", "C", Story("glacier-study").body, 2 * kHour),
+      MakeArticle("first-article-with-a-long-id", "A", story, 3 * kHour),  // a replay
+      MakeArticle("77", "D", Story("rail-strike").body, 4 * kHour),
+      MakeArticle("empty", "E", " -- ", 5 * kHour),  // refused: no words
+      MakeArticle("last", "F", Story("museum-theft").body, 6 * kHour)};
+  stream[4].id_is_number = true;
+  Decision d;
+  AnalyzedArticle analyzed;
+  int duplicates = 0, replays = 0;
+  for (const Article& a : stream) {
+    AnalyzeArticle(a, Config{}, analyzed);
+    const absl::Status st = (*into)->ProcessInto(a, analyzed, nullptr, d);
+    const absl::StatusOr<Decision> want = (*fresh)->Process(a);
+    ASSERT_EQ(st.ok(), want.ok()) << a.id;
+    if (!st.ok()) continue;
+    EXPECT_EQ(d.id, want->id);
+    EXPECT_EQ(d.id_is_number, want->id_is_number) << a.id;
+    EXPECT_EQ(d.cluster_id, want->cluster_id) << a.id;
+    EXPECT_EQ(d.canonical_id, want->canonical_id) << a.id;
+    EXPECT_EQ(d.duplicate, want->duplicate) << a.id;
+    EXPECT_EQ(d.matched_id, want->matched_id) << a.id;
+    EXPECT_EQ(d.similarity, want->similarity) << a.id;
+    EXPECT_EQ(d.containment, want->containment) << a.id;
+    EXPECT_EQ(d.candidates, want->candidates) << a.id;
+    EXPECT_EQ(d.replayed, want->replayed) << a.id;
+    duplicates += d.duplicate ? 1 : 0;
+    replays += d.replayed ? 1 : 0;
+  }
+  EXPECT_EQ(duplicates, 1);  // the copy (the replay gives its founder's decision again)
+  EXPECT_EQ(replays, 1);
+}
+
 TEST_F(EngineTest, MaxArticlesEvictsOldestPublishedFirst) {
   Config c;
   c.cluster.max_articles = 2;

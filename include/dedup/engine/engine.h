@@ -83,6 +83,10 @@ class Engine {
   // Gives the same result as Process(article, updates).
   virtual absl::StatusOr<Decision> Process(const Article& article, AnalyzedArticle& analyzed,
                                            std::vector<StoryUpdate>* updates) = 0;
+  // The same, the decision written into `out` (its strings' memory reused: a caller deciding
+  // one article after another allocates nothing for them). On an error `out` is unspecified.
+  virtual absl::Status ProcessInto(const Article& article, AnalyzedArticle& analyzed,
+                                   std::vector<StoryUpdate>* updates, Decision& out) = 0;
 
   // Live reload: applies `next`'s [match] and [cluster] settings and index.max_candidates without
   // losing state. Fails, changing nothing, when RestartRequiredChanges(current config, next) is
