@@ -138,8 +138,8 @@ class WorkerPool {
     }
   }
   // Takes back a message the pipeline is done with: its analysis buffers (an article's word,
-  // number and line vectors, grown to article size) serve a later message; the rest, the Kafka
-  // message included, is freed now.
+  // number and line vectors, grown to article size) and its article's strings serve a later
+  // message; the rest, the Kafka message included, is freed now.
   void Recycle(std::unique_ptr<Parsed<M>> m) {
     if (m == nullptr) return;
     if (spare_.size() < kMaxPending) spare_.push_back(std::move(m->analyzed));

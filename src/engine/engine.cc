@@ -138,7 +138,7 @@ class EngineImpl final : public Engine {
   // t, or the clock's time when t is more than max_future_hours ahead of it.
   EventTimeMs NotAheadOfClock(EventTimeMs t);
   void Sign(const Article& article, const AnalyzedArticle& analyzed, std::string_view source_key);
-  // Every field of `out` but `candidates` (0) and `replayed` (false).
+  // Sets every field of `out` (`candidates` to 0 and `replayed` to false: the caller's to set).
   void MakeDecision(DocHandle h, Decision& out) const;
   // Fills `m` (reusing its strings' capacity) with document h as the stories output lists it.
   void FillMember(DocHandle h, StoryMember& m) const;
