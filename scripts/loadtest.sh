@@ -76,6 +76,11 @@ for b in dict.fromkeys(r[0] for r in rows):
 PY
   exit "$status"
 fi
+if [ -n "${DEDUPD:-}" ]; then  # taken from the caller's directory, as the input is
+  [ -x "$DEDUPD" ] || { echo "loadtest: not an executable: $DEDUPD" >&2; exit 2; }
+  DEDUPD="$(realpath "$DEDUPD")"
+  export DEDUPD
+fi
 if [ -n "${1:-}" ]; then
   # A named input that is not there is an error, not a quiet run on the bundled sample; a
   # relative name is taken from the caller's directory.
