@@ -145,11 +145,9 @@ class WorkerPool {
     if (spare_.size() < kMaxPending) spare_.push_back(std::move(m->analyzed));
     // An article's strings are kept unless they hold more than kSpareArticleBytes (one message
     // of max_article_bytes would otherwise keep megabytes per spare).
-    if (m->article.ok() && spare_articles_.size() < kMaxPending) {
-      const Article& a = *m->article;
-      const size_t bytes = a.id.capacity() + a.source.capacity() + a.url.capacity() +
-                           a.title.capacity() + a.body.capacity();
-      if (bytes <= kSpareArticleBytes) spare_articles_.push_back(std::move(*m->article));
+    if (m->article.ok() && spare_articles_.size() < kMaxPending &&
+        StringBytes(*m->article) <= kSpareArticleBytes) {
+      spare_articles_.push_back(std::move(*m->article));
     }
   }
   // Drops every submitted message once the workers are done with it (after a rewind).

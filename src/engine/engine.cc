@@ -29,11 +29,6 @@
 namespace dedup {
 namespace {
 
-// The heap bytes a story member's strings hold (what keeping it in a pool keeps).
-size_t StringBytes(const StoryMember& m) {
-  return m.id.capacity() + m.source.capacity() + m.url.capacity() + m.title.capacity();
-}
-
 // The key the boilerplate filter learns under: the source, else the URL's host.
 std::string_view SourceKey(const Article& a) {
   if (!a.source.empty()) return a.source;

@@ -3,6 +3,7 @@
 #ifndef DEDUP_ENGINE_ARTICLE_H_
 #define DEDUP_ENGINE_ARTICLE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -67,6 +68,16 @@ struct StoryUpdate {
   size_t size = 0;  // members in the window; 0 stands for members.size() (nothing capped)
   EventTimeMs updated_at = 0;  // event time of the article that caused the change
 };
+
+// The heap bytes an object's strings hold: what keeping it in a pool for reuse keeps (the
+// engine's story members, the daemon's parsed articles).
+inline size_t StringBytes(const Article& a) {
+  return a.id.capacity() + a.source.capacity() + a.url.capacity() + a.title.capacity() +
+         a.body.capacity();
+}
+inline size_t StringBytes(const StoryMember& m) {
+  return m.id.capacity() + m.source.capacity() + m.url.capacity() + m.title.capacity();
+}
 
 }  // namespace dedup
 
