@@ -436,14 +436,22 @@ std::string_view CanonicalPolicyName(CanonicalPolicy p) {
 namespace {
 
 // Debian 12's toml++ (3.3) reaches __builtin_unreachable (undefined behaviour) when it asks
-// whether a non-ASCII character in U+00A1..U+0499 is whitespace (upstream issues 190 and 295,
-// fixed in 2026 by PR 305). It asks for characters outside strings and comments (any
-// non-ASCII there is invalid TOML anyway), after a backslash in a multi-line basic string, and
-// for the first character after a line-ending backslash's whitespace. This scan refuses those
-// texts before the parser sees them, with the line; everything else goes on to toml++.
+// whether a non-ASCII character in U+00A1..U+0499, U+2C5E..U+2FFF, U+3001..U+3057 or
+// U+FB26..U+FEFE is whitespace (upstream issues 190 and 295, fixed in 2026 by PR 305). It asks
+// for characters outside strings and comments (any non-ASCII there is invalid TOML anyway),
+// inside a bare value (a number, date or boolean: toml++ reads one up to whitespace, ']', '}',
+// ',' or '#', quotes included, so `93"é"` is one bare value to it), after a backslash in a
+// multi-line basic string, and for the first character after a line-ending backslash's
+// whitespace. This scan refuses those texts before the parser sees them, with the line;
+// everything else goes on to toml++. It follows TOML's grammar only as far as that needs: a
+// quote opens a string where a key or a value may start, not inside a bare value.
 absl::Status RefuseWhatTomlppMisreads(std::string_view t, std::string_view origin) {
   enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
   In in = In::kCode;
+  enum class Expect { kKey, kValue, kAfterValue };  // what may start at the next token
+  Expect expect = Expect::kKey;
+  std::string open;  // the arrays ('[') and inline tables ('{') the scan is in, innermost last
+  bool bare = false;  // inside a bare value
   int line = 1;
   const auto at = [&](size_t i, std::string_view what) {
     return t.substr(i, what.size()) == what;
@@ -452,29 +460,59 @@ absl::Status RefuseWhatTomlppMisreads(std::string_view t, std::string_view origi
     return absl::InvalidArgumentError(Cat(origin, ":", line, ": TOML syntax error: ", problem));
   };
   const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  constexpr std::string_view kOutside = "a non-ASCII character outside a string or comment";
   for (size_t i = 0; i < t.size(); ++i) {
     const char c = t[i];
     const bool non_ascii = static_cast<unsigned char>(c) >= 0x80;
     switch (in) {
       case In::kCode:
+        if (bare) {
+          if (!is_space(c) && c != ']' && c != '}' && c != ',' && c != '#') {
+            if (non_ascii) return refuse(kOutside);
+            break;  // a quote too: part of the bare value to toml++
+          }
+          bare = false;
+        }
         if (c == '#') {
           in = In::kComment;
-        } else if (at(i, "\"\"\"")) {
-          in = In::kMultiBasic;
-          i += 2;
-        } else if (at(i, "'''")) {
-          in = In::kMultiLiteral;
-          i += 2;
-        } else if (c == '"') {
-          in = In::kBasic;
-        } else if (c == '\'') {
-          in = In::kLiteral;
+        } else if (is_space(c)) {
+          // a new line starts a key unless an array (or an invalid multi-line inline table) is open
+          if (c == '\n' && open.empty()) expect = Expect::kKey;
+        } else if (c == '=') {
+          expect = Expect::kValue;
+        } else if (c == '[' || c == '{') {
+          if (expect == Expect::kValue) {  // else '[' starts a table header
+            open.push_back(c);
+            if (c == '{') expect = Expect::kKey;
+          }
+        } else if (c == ']' || c == '}') {
+          if (!open.empty() && open.back() == (c == ']' ? '[' : '{')) open.pop_back();
+          expect = Expect::kAfterValue;
+        } else if (c == ',') {
+          if (!open.empty()) expect = open.back() == '[' ? Expect::kValue : Expect::kKey;
+        } else if (c == '"' || c == '\'') {
+          if (expect == Expect::kValue) expect = Expect::kAfterValue;
+          if (at(i, "\"\"\"")) {
+            in = In::kMultiBasic;
+            i += 2;
+          } else if (at(i, "'''")) {
+            in = In::kMultiLiteral;
+            i += 2;
+          } else {
+            in = c == '"' ? In::kBasic : In::kLiteral;
+          }
         } else if (non_ascii) {
-          return refuse("a non-ASCII character outside a string or comment");
+          return refuse(kOutside);
+        } else if (expect != Expect::kKey) {  // a bare value (or what follows one: invalid)
+          bare = true;
+          expect = Expect::kAfterValue;
         }
         break;
       case In::kComment:
-        if (c == '\n') in = In::kCode;
+        if (c == '\n') {
+          in = In::kCode;
+          if (open.empty()) expect = Expect::kKey;
+        }
         break;
       case In::kBasic:
         if (c == '\\') {

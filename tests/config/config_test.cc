@@ -118,6 +118,29 @@ TEST(Config, RefusesTextsTheTomlParserMisreadsAndKeepsUnicodeInStringsAndComment
   EXPECT_NE(e.find("after a line-ending backslash"), std::string::npos) << e;
   e = Error("[cluster]\ncanonical_policy = \"\"\"\\\xC3\xA9\"\"\"\n");
   EXPECT_NE(e.find("after a backslash"), std::string::npos) << e;
+  // Found by the config fuzzer: quotes glued to a bare value are part of it to toml++, which
+  // then asks whether U+FEF7 is whitespace.
+  for (const char* glued : {"brokers = 93\"mi5b\xEF\xBB\xB7s\" = 10\n", "brokers = 1.'\xC3\xA9'\n",
+                            "brokers = true\"\"\"\xC3\xA9\"\"\"\n", "brokers=[1,2\"\xC3\xA9\"]\n",
+                            "brokers = {a = 1\"\xC3\xA9\"}\n", "brokers = 1=\"\xC3\xA9\"\n",
+                            "brokers = 1979-05-27 07:32:00\"\xC3\xA9\"\n"}) {
+    e = Error(std::string("[kafka]\n") + glued);
+    EXPECT_NE(e.find("test.toml:2: TOML syntax error: a non-ASCII character outside a string"),
+              std::string::npos) << glued << ": " << e;
+  }
+  static constexpr char kWithNul[] = "[kafka]\nbrokers = 93\"mi5\0b\xEF\xBB\xB7s\" = 10\n";
+  e = Error(std::string_view(kWithNul, sizeof kWithNul - 1));
+  EXPECT_NE(e.find("test.toml:2:"), std::string::npos) << e;
+  // Where a string may start, it is one, however compactly written.
+  for (const char* ok : {"[kafka]\ngroup_id=\"d\xC3\xA9\"\n", "kafka.group_id='d\xC3\xA9'\n",
+                         "[cluster]\nsource_priority=[\"\xC3\xA9\",'\xC3\xA9',\"\"\"\xC3\xA9\"\"\"]\n",
+                         "[cluster]\nsource_priority = [ # a \"quoted\" comment\n"
+                         "  \"\xC3\xA9\", # \xC3\xA9\n  '\xC3\xA9'\n]\n",
+                         "[\"kafka\"]\n\"group_id\" = \"\xC3\xA9\"\n",
+                         "kafka = {group_id=\"\xC3\xA9\",brokers = \"h:9092\"}\n"}) {
+    auto parsed = ParseConfig(ok, "test.toml");
+    EXPECT_TRUE(parsed.ok()) << ok << ": " << parsed.status();
+  }
 
   auto c = ParseConfig(
       "# Quellen \xE2\x86\x92 Priorit\xC3\xA4t\n"
