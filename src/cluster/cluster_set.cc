@@ -8,7 +8,16 @@
 
 namespace dedup {
 
-ClusterSet::ClusterSet(const ClusterConfig& config) { set_config(config); }
+ClusterSet::ClusterSet(const ClusterConfig& config, IdOf id_of) : id_of_(std::move(id_of)) {
+  set_config(config);
+}
+
+std::string_view ClusterSet::Name(ClusterHandle c) const {
+  const Cluster& cl = clusters_[c];
+  if (cl.founder != kNoMember) return id_of_(cl.founder);
+  const auto it = departed_names_.find(c);
+  return it == departed_names_.end() ? std::string_view() : std::string_view(it->second);
+}
 
 void ClusterSet::set_config(const ClusterConfig& config) {
   config_ = config;
@@ -92,7 +101,7 @@ ClusterHandle ClusterSet::ClusterOf(MemberHandle m) const {
   return m < members_.size() ? members_[m].cluster : kNoCluster;
 }
 
-ClusterHandle ClusterSet::Create(std::string name, MemberHandle m, const MemberTraits& traits) {
+ClusterHandle ClusterSet::Create(MemberHandle founder, const MemberTraits& traits) {
   ClusterHandle c;
   if (!free_.empty()) {
     c = free_.back();
@@ -102,12 +111,12 @@ ClusterHandle ClusterSet::Create(std::string name, MemberHandle m, const MemberT
     clusters_.emplace_back();
   }
   Cluster& cl = clusters_[c];
-  cl.name = std::move(name);
   cl.members.clear();
   cl.created = ++created_total_;
+  cl.founder = founder;
   cl.live = true;
   ++live_;
-  Join(c, m, traits);
+  Join(c, founder, traits);
   return c;
 }
 
@@ -139,7 +148,9 @@ ClusterHandle ClusterSet::Merge(ClusterHandle a, ClusterHandle b) {
   }
   small->members.clear();
   small->members.shrink_to_fit();
+  small->founder = kNoMember;
   small->live = false;
+  departed_names_.erase(absorbed);
   free_.push_back(absorbed);
   --live_;
   ++merged_total_;
@@ -164,10 +175,14 @@ void ClusterSet::Remove(MemberHandle m) {
   }
   if (c.members.empty()) {
     c.live = false;
-    c.name.clear();
+    c.founder = kNoMember;
+    departed_names_.erase(ch);
     c.members.shrink_to_fit();
     free_.push_back(ch);
     --live_;
+  } else if (c.founder == m) {  // the name outlives its article: keep a copy
+    departed_names_.insert_or_assign(ch, std::string(id_of_(m)));
+    c.founder = kNoMember;
   }
 }
 

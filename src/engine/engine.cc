@@ -50,7 +50,7 @@ class EngineImpl final : public Engine {
                                 config.index.false_positive_weight,
                                 config.index.false_negative_weight),
                static_cast<size_t>(config.index.max_bucket_scan)),
-        clusters_(config.cluster),
+        clusters_(config.cluster, [this](MemberHandle m) { return docs_[m].id(); }),
         boilerplate_(config.boilerplate),
         headlines_(config.boilerplate.headline_lines
                        ? static_cast<size_t>(config.boilerplate.max_headlines)
@@ -583,15 +583,15 @@ absl::Status EngineImpl::ProcessInto(const Article& article, AnalyzedArticle& an
         ++stats_.merges_refused;
         continue;
       }
-      const std::string target_name = clusters_.Name(target);
-      const std::string other_name = clusters_.Name(other);
+      const std::string target_name(clusters_.Name(target));
+      const std::string other_name(clusters_.Name(other));
       target = clusters_.Merge(target, other);
       absorbed.push_back(clusters_.Name(target) == target_name ? other_name : target_name);
     }
     clusters_.Join(target, h, traits);
     ++stats_.duplicates;
     if (updates != nullptr) {
-      const std::string& survivor = clusters_.Name(target);
+      const std::string_view survivor = clusters_.Name(target);
       for (const std::string& gone : absorbed) {
         StoryUpdate& u = NewUpdate(*updates);
         u.cluster_id.assign(gone);
@@ -607,7 +607,7 @@ absl::Status EngineImpl::ProcessInto(const Article& article, AnalyzedArticle& an
       u.canonical_changed = u.canonical.id != first_canonical;
     }
   } else {
-    const ClusterHandle c = clusters_.Create(article.id, h, traits);
+    const ClusterHandle c = clusters_.Create(h, traits);
     if (updates != nullptr) {
       StoryUpdate& u = NewUpdate(*updates);
       FillStory(c, "created", t, u);

@@ -1,7 +1,9 @@
 // Clusters of articles and their canonical member.
 //
 // Members are the engine's document handles. Each cluster has a stable name (the id of the
-// article that founded it) and a canonical member chosen by policy:
+// article that founded it, read through the owner's `IdOf` while the founder is a member and
+// copied only when the founder leaves a cluster that goes on: a lone article's cluster holds no
+// string) and a canonical member chosen by policy:
 //   earliest        - earliest published_at, then earliest arrival;
 //   longest         - most words, then earliest published_at, then earliest arrival;
 //   source_priority - the source listed first in the priority list (unlisted sources rank
@@ -16,6 +18,7 @@
 #define DEDUP_CLUSTER_CLUSTER_SET_H_
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,10 +45,13 @@ struct MemberTraits {
 
 class ClusterSet {
  public:
-  explicit ClusterSet(const ClusterConfig& config);
+  // A member's id. REQUIRES: valid while the member is in a cluster (Remove reads it first).
+  using IdOf = std::function<std::string_view(MemberHandle)>;
+  ClusterSet(const ClusterConfig& config, IdOf id_of);
 
-  // Creates a cluster named `name` holding only `m`. REQUIRES: m is in no cluster.
-  ClusterHandle Create(std::string name, MemberHandle m, const MemberTraits& traits);
+  // Creates a cluster holding only `founder`, named by its id. REQUIRES: founder is in no
+  // cluster.
+  ClusterHandle Create(MemberHandle founder, const MemberTraits& traits);
   // REQUIRES: m is in no cluster; c is live.
   void Join(ClusterHandle c, MemberHandle m, const MemberTraits& traits);
   // Merges a and b; returns the survivor. The other handle is dead afterwards.
@@ -54,7 +60,8 @@ class ClusterSet {
   void Remove(MemberHandle m);
 
   ClusterHandle ClusterOf(MemberHandle m) const;
-  const std::string& Name(ClusterHandle c) const { return clusters_[c].name; }
+  // A view, valid until the next Create, Join, Merge or Remove on any cluster.
+  std::string_view Name(ClusterHandle c) const;
   MemberHandle Canonical(ClusterHandle c) const { return clusters_[c].members.front(); }
   // In no particular order (heap order).
   std::span<const MemberHandle> Members(ClusterHandle c) const { return clusters_[c].members; }
@@ -71,13 +78,16 @@ class ClusterSet {
   void set_config(const ClusterConfig& config);
 
  private:
+  static constexpr MemberHandle kNoMember = 0xFFFFFFFFu;
   struct Cluster {
-    std::string name;
     // A heap: members[0] is the canonical. The first inline, in the space a std::vector's three
     // words take: an article alone in its cluster (most of them, in some streams) needs no
     // allocation of its own; larger clusters grow as a vector would.
     absl::InlinedVector<MemberHandle, 1> members;
     uint64_t created = 0;
+    // The member whose id names the cluster; kNoMember once it left (the name is then in
+    // departed_names_).
+    MemberHandle founder = kNoMember;
     bool live = false;
   };
   struct MemberState {
@@ -100,7 +110,9 @@ class ClusterSet {
   void Push(Cluster& c, MemberHandle m);
 
   ClusterConfig config_;
+  IdOf id_of_;
   absl::flat_hash_map<std::string, int> priority_;
+  absl::flat_hash_map<ClusterHandle, std::string> departed_names_;
   std::vector<Cluster> clusters_;
   std::vector<ClusterHandle> free_;
   std::vector<MemberState> members_;  // indexed by MemberHandle
