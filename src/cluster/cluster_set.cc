@@ -8,7 +8,8 @@
 
 namespace dedup {
 
-ClusterSet::ClusterSet(const ClusterConfig& config, IdOf id_of) : id_of_(std::move(id_of)) {
+ClusterSet::ClusterSet(const ClusterConfig& config, IdOf id_of, TraitsOf traits_of)
+    : id_of_(std::move(id_of)), traits_of_(std::move(traits_of)) {
   set_config(config);
 }
 
@@ -25,8 +26,9 @@ void ClusterSet::set_config(const ClusterConfig& config) {
   for (size_t i = 0; i < config.source_priority.size(); ++i) {
     priority_.emplace(config.source_priority[i], static_cast<int>(i));
   }
-  for (MemberState& s : members_) {
-    if (s.cluster != kNoCluster) s.priority = Priority(s.source);
+  for (MemberHandle m = 0; m < members_.size(); ++m) {
+    MemberState& s = members_[m];
+    if (s.cluster != kNoCluster) s.priority = Priority(traits_of_(m).source);
   }
   // The order changed: rebuild every live cluster's heap (bottom-up, O(members)).
   for (Cluster& c : clusters_) {
@@ -76,17 +78,14 @@ int ClusterSet::Priority(std::string_view source) const {
 }
 
 bool ClusterSet::Better(MemberHandle a, MemberHandle b) const {
-  const MemberState& x = members_[a];
-  const MemberState& y = members_[b];
-  switch (config_.canonical_policy) {
-    case CanonicalPolicy::kLongest:
-      if (x.length_words != y.length_words) return x.length_words > y.length_words;
-      break;
-    case CanonicalPolicy::kSourcePriority:
-      if (x.priority != y.priority) return x.priority < y.priority;
-      break;
-    case CanonicalPolicy::kEarliest:
-      break;
+  if (config_.canonical_policy == CanonicalPolicy::kSourcePriority &&
+      members_[a].priority != members_[b].priority) {
+    return members_[a].priority < members_[b].priority;
+  }
+  const MemberTraits x = traits_of_(a);
+  const MemberTraits y = traits_of_(b);
+  if (config_.canonical_policy == CanonicalPolicy::kLongest && x.length_words != y.length_words) {
+    return x.length_words > y.length_words;
   }
   if (x.published_at != y.published_at) return x.published_at < y.published_at;
   return x.arrival < y.arrival;
@@ -101,7 +100,7 @@ ClusterHandle ClusterSet::ClusterOf(MemberHandle m) const {
   return m < members_.size() ? members_[m].cluster : kNoCluster;
 }
 
-ClusterHandle ClusterSet::Create(MemberHandle founder, const MemberTraits& traits) {
+ClusterHandle ClusterSet::Create(MemberHandle founder) {
   ClusterHandle c;
   if (!free_.empty()) {
     c = free_.back();
@@ -116,18 +115,14 @@ ClusterHandle ClusterSet::Create(MemberHandle founder, const MemberTraits& trait
   cl.founder = founder;
   cl.live = true;
   ++live_;
-  Join(c, founder, traits);
+  Join(c, founder);
   return c;
 }
 
-void ClusterSet::Join(ClusterHandle c, MemberHandle m, const MemberTraits& traits) {
+void ClusterSet::Join(ClusterHandle c, MemberHandle m) {
   MemberState& s = State(m);
   assert(s.cluster == kNoCluster);
-  s.source = traits.source;
-  s.published_at = traits.published_at;
-  s.arrival = traits.arrival;
-  s.length_words = traits.length_words;
-  s.priority = Priority(s.source);
+  s.priority = Priority(traits_of_(m).source);
   s.cluster = c;
   Push(clusters_[c], m);
 }
@@ -166,7 +161,6 @@ void ClusterSet::Remove(MemberHandle m) {
   const MemberHandle last = c.members.back();
   c.members.pop_back();
   s.cluster = kNoCluster;
-  s.source = {};
   if (pos < c.members.size()) {
     // The last member fills the hole, then moves up or down to its place.
     Place(c, pos, last);

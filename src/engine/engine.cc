@@ -50,7 +50,12 @@ class EngineImpl final : public Engine {
                                 config.index.false_positive_weight,
                                 config.index.false_negative_weight),
                static_cast<size_t>(config.index.max_bucket_scan)),
-        clusters_(config.cluster, [this](MemberHandle m) { return docs_[m].id(); }),
+        clusters_(
+            config.cluster, [this](MemberHandle m) { return docs_[m].id(); },
+            [this](MemberHandle m) {
+              const Doc& d = docs_[m];
+              return MemberTraits{d.published_at, d.arrival, d.length_words, sources_[d.source]};
+            }),
         boilerplate_(config.boilerplate),
         headlines_(config.boilerplate.headline_lines
                        ? static_cast<size_t>(config.boilerplate.max_headlines)
@@ -83,6 +88,7 @@ class EngineImpl final : public Engine {
     uint16_t url_len = 0, title_len = 0;
     uint32_t source = 0;  // index into sources_
     uint32_t shingles = 0;
+    uint32_t length_words = 0;  // the words compared (the canonical policy "longest" reads it)
     EventTimeMs published_at = 0;
     uint64_t arrival = 0;
     float similarity = 0;
@@ -170,7 +176,7 @@ class EngineImpl final : public Engine {
   // without replay detection; it is still processed.
   absl::flat_hash_map<uint64_t, DocHandle> by_id_;
   size_t live_docs_ = 0;
-  std::deque<std::string> sources_;  // interned; addresses stay put (ClusterSet holds views)
+  std::deque<std::string> sources_;  // interned; addresses stay put (views are handed out)
   absl::flat_hash_map<std::string, uint32_t> source_ids_;
   std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<HeapEntry>> by_age_;
   EventTimeMs watermark_ = 0;
@@ -553,6 +559,7 @@ absl::Status EngineImpl::ProcessInto(const Article& article, AnalyzedArticle& an
   d.published_at = t;
   d.arrival = ++arrival_;
   d.shingles = n_shingles;
+  d.length_words = words_;
   d.numbers = numbers_;
   d.lead = lead_;
   d.lead_size = static_cast<uint8_t>(lead_size_);
@@ -561,7 +568,6 @@ absl::Status EngineImpl::ProcessInto(const Article& article, AnalyzedArticle& an
   std::copy(sig16_.begin(), sig16_.end(), Sig(h).begin());
   const std::string_view matched = have_best ? docs_[best].id() : std::string_view();
   d.SetText(article.id, article.url, article.title, matched);
-  const MemberTraits traits{t, d.arrival, words_, sources_[d.source]};
 
   ++stats_.articles;
   if (have_best) {
@@ -588,7 +594,7 @@ absl::Status EngineImpl::ProcessInto(const Article& article, AnalyzedArticle& an
       target = clusters_.Merge(target, other);
       absorbed.push_back(clusters_.Name(target) == target_name ? other_name : target_name);
     }
-    clusters_.Join(target, h, traits);
+    clusters_.Join(target, h);
     ++stats_.duplicates;
     if (updates != nullptr) {
       const std::string_view survivor = clusters_.Name(target);
@@ -607,7 +613,7 @@ absl::Status EngineImpl::ProcessInto(const Article& article, AnalyzedArticle& an
       u.canonical_changed = u.canonical.id != first_canonical;
     }
   } else {
-    const ClusterHandle c = clusters_.Create(h, traits);
+    const ClusterHandle c = clusters_.Create(h);
     if (updates != nullptr) {
       StoryUpdate& u = NewUpdate(*updates);
       FillStory(c, "created", t, u);

@@ -16,29 +16,40 @@ MemberTraits T(EventTimeMs t, uint64_t arrival, uint32_t words, std::string_view
   return MemberTraits{t, arrival, words, source};
 }
 
-// A cluster set with its members' ids, as the engine keeps them: Create(name, m) gives member m
-// the id `name`; Remove(m) forgets it after the set has let m go, so a set that asked for a
-// departed member's id would read "(gone)".
+// A cluster set with its members' ids and traits, kept as the engine keeps them: Create(name,
+// m, traits) gives member m the id `name`; Remove(m) forgets m after the set has let it go, so
+// a set that asked about a departed member would read "(gone)" or fail the test.
 struct Clusters {
   explicit Clusters(const ClusterConfig& config)
-      : cs(config, [this](MemberHandle m) {
-          const auto it = ids.find(m);
-          return it == ids.end() ? std::string_view("(gone)") : std::string_view(it->second);
-        }) {}
-  ClusterHandle Create(std::string name, MemberHandle m, const MemberTraits& traits) {
+      : cs(
+            config,
+            [this](MemberHandle m) {
+              const auto it = ids.find(m);
+              return it == ids.end() ? std::string_view("(gone)") : std::string_view(it->second);
+            },
+            [this](MemberHandle m) {
+              const auto it = traits.find(m);
+              if (it == traits.end()) ADD_FAILURE() << "traits of a member not held: " << m;
+              return it == traits.end() ? MemberTraits{} : it->second;
+            }) {}
+  ClusterHandle Create(std::string name, MemberHandle m, const MemberTraits& t) {
     ids[m] = std::move(name);
-    return cs.Create(m, traits);
+    traits[m] = t;
+    return cs.Create(m);
   }
-  void Join(ClusterHandle c, MemberHandle m, const MemberTraits& traits) {
+  void Join(ClusterHandle c, MemberHandle m, const MemberTraits& t) {
     ids[m] = "joined" + std::to_string(joined++);
-    cs.Join(c, m, traits);
+    traits[m] = t;
+    cs.Join(c, m);
   }
   void Remove(MemberHandle m) {
     cs.Remove(m);
     ids.erase(m);
+    traits.erase(m);
   }
   ClusterSet* operator->() { return &cs; }
   std::map<MemberHandle, std::string> ids;
+  std::map<MemberHandle, MemberTraits> traits;
   int joined = 0;
   ClusterSet cs;
 };

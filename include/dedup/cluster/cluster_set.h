@@ -1,9 +1,10 @@
 // Clusters of articles and their canonical member.
 //
-// Members are the engine's document handles. Each cluster has a stable name (the id of the
-// article that founded it, read through the owner's `IdOf` while the founder is a member and
-// copied only when the founder leaves a cluster that goes on: a lone article's cluster holds no
-// string) and a canonical member chosen by policy:
+// Members are the engine's document handles; the set reads their ids and traits from the owner
+// (IdOf, TraitsOf) rather than keeping copies (12 bytes a member, none per cluster of one
+// beyond its handle and heap). Each cluster has a stable name (the id of the article that
+// founded it, read through IdOf while the founder is a member and copied only when the founder
+// leaves a cluster that goes on) and a canonical member chosen by policy:
 //   earliest        - earliest published_at, then earliest arrival;
 //   longest         - most words, then earliest published_at, then earliest arrival;
 //   source_priority - the source listed first in the priority list (unlisted sources rank
@@ -40,20 +41,22 @@ struct MemberTraits {
   EventTimeMs published_at = 0;
   uint64_t arrival = 0;  // arrival order, unique
   uint32_t length_words = 0;
-  std::string_view source;  // REQUIRES: outlives the membership (the engine interns sources)
+  std::string_view source;
 };
 
 class ClusterSet {
  public:
-  // A member's id. REQUIRES: valid while the member is in a cluster (Remove reads it first).
+  // A member's id and traits. REQUIRES: both answer from the member's Create or Join until its
+  // Remove returns (Remove reads them), and do not change in between.
   using IdOf = std::function<std::string_view(MemberHandle)>;
-  ClusterSet(const ClusterConfig& config, IdOf id_of);
+  using TraitsOf = std::function<MemberTraits(MemberHandle)>;
+  ClusterSet(const ClusterConfig& config, IdOf id_of, TraitsOf traits_of);
 
   // Creates a cluster holding only `founder`, named by its id. REQUIRES: founder is in no
   // cluster.
-  ClusterHandle Create(MemberHandle founder, const MemberTraits& traits);
+  ClusterHandle Create(MemberHandle founder);
   // REQUIRES: m is in no cluster; c is live.
-  void Join(ClusterHandle c, MemberHandle m, const MemberTraits& traits);
+  void Join(ClusterHandle c, MemberHandle m);
   // Merges a and b; returns the survivor. The other handle is dead afterwards.
   ClusterHandle Merge(ClusterHandle a, ClusterHandle b);
   // Removes m from its cluster; a cluster left empty is deleted.
@@ -93,11 +96,7 @@ class ClusterSet {
   struct MemberState {
     ClusterHandle cluster = kNoCluster;
     uint32_t pos = 0;  // index in the cluster's member heap
-    EventTimeMs published_at = 0;
-    uint64_t arrival = 0;
-    uint32_t length_words = 0;
-    int priority = 0;  // rank of `source` in the priority list
-    std::string_view source;
+    int priority = 0;  // rank of the member's source in the priority list
   };
 
   bool Better(MemberHandle a, MemberHandle b) const;  // a preferred to b as canonical
@@ -111,6 +110,7 @@ class ClusterSet {
 
   ClusterConfig config_;
   IdOf id_of_;
+  TraitsOf traits_of_;
   absl::flat_hash_map<std::string, int> priority_;
   absl::flat_hash_map<ClusterHandle, std::string> departed_names_;
   std::vector<Cluster> clusters_;
