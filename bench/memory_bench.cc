@@ -11,6 +11,11 @@
 // HELD < ARTICLES caps the window at HELD articles ([cluster] max_articles): past it every new
 // article evicts the oldest, and the resident set should stop growing (the steady state of a
 // long-running daemon: freed index and cluster memory reused, not leaked or fragmented).
+// The allocator is configured as dedupd configures it (dedup/base/allocator.h); the heap bytes
+// in use (glibc's count of what was allocated and not freed) are printed beside the resident
+// growth.
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +23,7 @@
 #include <random>
 #include <string>
 
+#include "dedup/base/allocator.h"
 #include "dedup/engine/engine.h"
 
 namespace {
@@ -31,9 +37,17 @@ long RssKiB() {
   return -1;
 }
 
+// Bytes the allocator has handed out and not had back (glibc): what the engine holds, whatever
+// the heap's layout makes of it in resident pages.
+size_t HeapInUse() {
+  const struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  dedup::ConfigureAllocator();
   const long n = argc > 1 ? std::atol(argv[1]) : 1000000;
   const int words = argc > 2 ? std::atoi(argv[2]) : 450;
   const int copies = argc > 3 ? std::max(1, std::atoi(argv[3])) : 1;
@@ -47,6 +61,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> vocab(50000);
   for (size_t i = 0; i < vocab.size(); ++i) vocab[i] = "w" + std::to_string(i * 7919 % 100003);
   const long before = RssKiB();
+  const size_t heap_before = HeapInUse();
   dedup::Article a;
   for (long i = 0; i < n; ++i) {
     a.id = "a" + std::to_string(1000000000000000L + i);
@@ -68,9 +83,12 @@ int main(int argc, char** argv) {
     }
   }
   const long after = RssKiB();
+  const size_t heap_after = HeapInUse();
   const auto s = (*engine)->stats();
-  std::printf("articles_held=%zu clusters=%zu rss_growth_mib=%.1f bytes_per_article=%.0f\n",
+  std::printf("articles_held=%zu clusters=%zu rss_growth_mib=%.1f bytes_per_article=%.0f "
+              "heap_bytes_per_article=%.0f\n",
               s.indexed, s.clusters, static_cast<double>(after - before) / 1024.0,
-              static_cast<double>(after - before) * 1024.0 / static_cast<double>(s.indexed));
+              static_cast<double>(after - before) * 1024.0 / static_cast<double>(s.indexed),
+              static_cast<double>(heap_after - heap_before) / static_cast<double>(s.indexed));
   return 0;
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "dedup/base/allocator.h"
 #include "dedup/base/log.h"
 #include "dedup/config/config.h"
 #include "dedup/engine/engine.h"
@@ -290,6 +291,7 @@ int Main(int argc, char** argv) {
     std::cout << "dedupd " << DEDUP_VERSION << "\n";
     return 0;
   }
+  ConfigureAllocator();
   Flags flags;
   std::string err;
   if (!ParseFlags(argc, argv, 2, flags, err)) {
