@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -29,12 +30,10 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -98,18 +97,37 @@ double CpuSeconds(long pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-// Rewrites the first "id": "X" to "id": "lg<n>-X"; returns the new id, or empty if none.
-std::string Reid(const std::string& line, long n, std::string& out) {
+// Writes `line` into `out` with its first "id": "X" rewritten to "id": "lg<n>-X", and the new
+// id into `id`; `line` unchanged and an empty id if it has no "id". Both strings are reused from
+// message to message (no allocation once they are large enough).
+void Reid(const std::string& line, long n, std::string& out, std::string& id) {
+  id.clear();
   const size_t k = line.find("\"id\"");
-  if (k == std::string::npos) return "";
-  const size_t q = line.find('"', line.find(':', k) + 1);
-  if (q == std::string::npos) return "";
-  const size_t end = line.find('"', q + 1);
-  const std::string prefix = "lg" + std::to_string(n) + "-";
+  const size_t colon = k == std::string::npos ? k : line.find(':', k);
+  const size_t q = colon == std::string::npos ? colon : line.find('"', colon + 1);
+  const size_t end = q == std::string::npos ? q : line.find('"', q + 1);
+  if (end == std::string::npos) {
+    out.assign(line);
+    return;
+  }
+  char digits[24];
+  const auto [ptr, ec] = std::to_chars(digits, digits + sizeof(digits), n);
+  (void)ec;
+  id.append("lg").append(digits, ptr).append("-").append(line, q + 1, end - q - 1);
   out.assign(line, 0, q + 1);
-  out += prefix;
-  out.append(line, q + 1, std::string::npos);
-  return prefix + line.substr(q + 1, end - q - 1);
+  out.append(id);
+  out.append(line, end, std::string::npos);
+}
+
+// The message number n of an id Reid made ("lg<n>-..."), or -1.
+long SerialOf(std::string_view id) {
+  if (id.size() < 4 || id.substr(0, 2) != "lg") return -1;
+  long n = -1;
+  const auto [ptr, ec] = std::from_chars(id.data() + 2, id.data() + id.size(), n);
+  if (ec != std::errc() || ptr == id.data() + 2 || ptr == id.data() + id.size() || *ptr != '-') {
+    return -1;
+  }
+  return n;
 }
 
 // Where the value of the first "published_at": "..." of `line` is (offset and length of the
@@ -169,6 +187,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (o.count < 1) {
+    std::fprintf(stderr, "dedupd-loadgen: --count must be at least 1\n");
+    return 2;
+  }
   if (o.brokers.empty() || o.input.empty()) {
     std::fprintf(stderr, "usage: dedupd-loadgen --brokers HOST:PORT --input ARTICLES.jsonl "
                          "[--count N] [--rate PER_SECOND] [--topic T] [--decisions T] "
@@ -203,16 +225,23 @@ int main(int argc, char** argv) {
     if (lo <= hi) pass_ms = hi - lo + dedup::HoursToMs(1);
   }
 
-  std::mutex mu;
-  // Publish times: steady for latency, wall-clock ms for comparing with Kafka timestamps.
-  struct Sent {
-    Clock::time_point at;
-    int64_t wall_ms;
+  // Each message's publish time, by its number: steady-clock ns for the latency (0: not sent
+  // yet, or its decision already counted) and wall-clock ms for comparing with Kafka
+  // timestamps. The publisher writes a slot before producing the message; the reader takes it
+  // (exchanging 0 in) when the decision comes back, so a decision delivered twice counts once.
+  struct SentSlot {
+    std::atomic<int64_t> steady_ns{0};
+    std::atomic<int64_t> wall_ms{0};
   };
-  std::unordered_map<std::string, Sent> sent;
+  const auto steady_ns = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+        .count();
+  };
+  const std::unique_ptr<SentSlot[]> sent(new SentSlot[static_cast<size_t>(o.count)]);
+  // The reader's (the main thread reads them after joining it):
   std::vector<double> latencies_ms;
-  std::vector<double> sent_ms;     // parallel to latencies_ms
-  std::vector<double> decided_ms;  // likewise: publish -> decision produced (its timestamp)
+  std::vector<int64_t> sent_at_ns;  // parallel to latencies_ms: when the message was published
+  std::vector<double> decided_ms;   // likewise: publish -> decision produced (its timestamp)
   std::atomic<long> received{0};
   std::atomic<bool> producing_done{false};
   Clock::time_point first_decision{}, last_decision{};
@@ -251,25 +280,26 @@ int main(int argc, char** argv) {
     rd_kafka_topic_partition_list_destroy(parts);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  Clock::time_point start{};  // set under `mu` before the first message is sent
   std::thread reader([&] {
     const auto deadline = Clock::now() + std::chrono::seconds(o.timeout_s);
     while (received.load() < o.count && Clock::now() < deadline) {
       rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer, 100);
       if (m == nullptr) continue;
-      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->key != nullptr) {
-        const auto now = Clock::now();
-        std::string key(static_cast<const char*>(m->key), m->key_len);
-        std::lock_guard<std::mutex> l(mu);
-        auto it = sent.find(key);
-        if (it != sent.end()) {
-          latencies_ms.push_back(
-              std::chrono::duration<double, std::milli>(now - it->second.at).count());
-          sent_ms.push_back(std::chrono::duration<double, std::milli>(it->second.at - start).count());
+      const long n = m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->key != nullptr
+                         ? SerialOf({static_cast<const char*>(m->key), m->key_len})
+                         : -1;
+      if (n >= 0 && n < o.count) {
+        const int64_t at = sent[static_cast<size_t>(n)].steady_ns.exchange(0);
+        if (at != 0) {
+          const auto now = Clock::now();
+          const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     now.time_since_epoch()).count();
+          latencies_ms.push_back(static_cast<double>(now_ns - at) / 1e6);
+          sent_at_ns.push_back(at);
           rd_kafka_timestamp_type_t type;
           const int64_t ts = rd_kafka_message_timestamp(m, &type);
-          decided_ms.push_back(ts >= 0 ? static_cast<double>(ts - it->second.wall_ms) : -1.0);
-          sent.erase(it);
+          const int64_t wall_ms = sent[static_cast<size_t>(n)].wall_ms.load();
+          decided_ms.push_back(ts >= 0 ? static_cast<double>(ts - wall_ms) : -1.0);
           if (received.fetch_add(1) == 0) first_decision = now;
           last_decision = now;
         }
@@ -283,11 +313,8 @@ int main(int argc, char** argv) {
                                                     {"socket.nagle.disable", "true"},
                                                     {"queue.buffering.max.messages", "200000"}});
   const double cpu_before = o.pid > 0 ? CpuSeconds(o.pid) : -1;
-  {
-    std::lock_guard<std::mutex> l(mu);
-    start = Clock::now();
-  }
-  std::string payload;
+  const Clock::time_point start = Clock::now();
+  std::string payload, id;
   long published = 0;
   long peak_rss = 0;
   for (long n = 0; n < o.count; ++n) {
@@ -296,12 +323,11 @@ int main(int argc, char** argv) {
                                    std::chrono::duration<double>(static_cast<double>(n) / o.rate));
       std::this_thread::sleep_until(due);
     }
-    const std::string id = Reid(lines[static_cast<size_t>(n) % lines.size()], n, payload);
+    Reid(lines[static_cast<size_t>(n) % lines.size()], n, payload, id);
     ShiftPublishedAt(payload, static_cast<int64_t>(static_cast<size_t>(n) / lines.size()) * pass_ms);
-    {
-      std::lock_guard<std::mutex> l(mu);
-      sent[id] = Sent{Clock::now(), dedup::WallClockMs()};
-    }
+    SentSlot& slot = sent[static_cast<size_t>(n)];
+    slot.wall_ms.store(dedup::WallClockMs());
+    slot.steady_ns.store(steady_ns());
     while (rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(o.topic.c_str()),
                              RD_KAFKA_V_KEY(const_cast<char*>(id.data()), id.size()),
                              RD_KAFKA_V_VALUE(payload.data(), payload.size()),
@@ -327,7 +353,6 @@ int main(int argc, char** argv) {
   }
   const double span_s = std::chrono::duration<double>(last_decision - start).count();
   const double cpu_after = o.pid > 0 ? CpuSeconds(o.pid) : -1;
-  std::lock_guard<std::mutex> l(mu);
   std::printf("published=%ld in %.2f s (%.0f/s)  decisions=%ld  throughput=%.0f decisions/s "
               "(publish start -> last decision)\n",
               published, publish_s, static_cast<double>(published) / publish_s, received.load(),
@@ -358,8 +383,10 @@ int main(int argc, char** argv) {
   if (!o.series.empty()) {
     std::ofstream f(o.series);
     f << "sent_ms,latency_ms,decided_ms\n";
+    const int64_t start_ns = start.time_since_epoch() / std::chrono::nanoseconds(1);
     for (size_t i = 0; i < latencies_ms.size(); ++i) {
-      f << sent_ms[i] << ',' << latencies_ms[i] << ',' << decided_ms[i] << '\n';
+      const double sent_ms = static_cast<double>(sent_at_ns[i] - start_ns) / 1e6;
+      f << sent_ms << ',' << latencies_ms[i] << ',' << decided_ms[i] << '\n';
     }
   }
   rd_kafka_destroy(producer);
