@@ -159,6 +159,11 @@ void ShiftPublishedAt(std::string& payload, int64_t shift_ms) {
   payload.replace(at->first, at->second, moved);
 }
 
+// A steady-clock time as nanoseconds since the clock's epoch (how message slots hold it).
+int64_t Ns(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
 // Takes a copy: nth_element reorders, and the series file pairs latencies with publish times.
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -235,10 +240,6 @@ int main(int argc, char** argv) {
     std::atomic<int64_t> steady_ns{0};
     std::atomic<int64_t> wall_ms{0};
   };
-  const auto steady_ns = [] {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-        .count();
-  };
   const std::unique_ptr<SentSlot[]> sent(new SentSlot[static_cast<size_t>(o.count)]);
   // The reader's (the main thread reads them after joining it):
   std::vector<double> latencies_ms;
@@ -294,9 +295,7 @@ int main(int argc, char** argv) {
         const int64_t at = sent[static_cast<size_t>(n)].steady_ns.exchange(0);
         if (at != 0) {
           const auto now = Clock::now();
-          const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     now.time_since_epoch()).count();
-          latencies_ms.push_back(static_cast<double>(now_ns - at) / 1e6);
+          latencies_ms.push_back(static_cast<double>(Ns(now) - at) / 1e6);
           sent_at_ns.push_back(at);
           rd_kafka_timestamp_type_t type;
           const int64_t ts = rd_kafka_message_timestamp(m, &type);
@@ -329,7 +328,7 @@ int main(int argc, char** argv) {
     ShiftPublishedAt(payload, static_cast<int64_t>(static_cast<size_t>(n) / lines.size()) * pass_ms);
     SentSlot& slot = sent[static_cast<size_t>(n)];
     slot.wall_ms.store(dedup::WallClockMs());
-    slot.steady_ns.store(steady_ns());
+    slot.steady_ns.store(Ns(Clock::now()));
     while (rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(o.topic.c_str()),
                              RD_KAFKA_V_KEY(const_cast<char*>(id.data()), id.size()),
                              RD_KAFKA_V_VALUE(payload.data(), payload.size()),
@@ -385,9 +384,8 @@ int main(int argc, char** argv) {
   if (!o.series.empty()) {
     std::ofstream f(o.series);
     f << "sent_ms,latency_ms,decided_ms\n";
-    const int64_t start_ns = start.time_since_epoch() / std::chrono::nanoseconds(1);
     for (size_t i = 0; i < latencies_ms.size(); ++i) {
-      const double sent_ms = static_cast<double>(sent_at_ns[i] - start_ns) / 1e6;
+      const double sent_ms = static_cast<double>(sent_at_ns[i] - Ns(start)) / 1e6;
       f << sent_ms << ',' << latencies_ms[i] << ',' << decided_ms[i] << '\n';
     }
   }
