@@ -63,13 +63,16 @@ void BM_Normalize(benchmark::State& state) {
 }
 BENCHMARK(BM_Normalize)->Arg(0)->Arg(1);
 
+// What the engine does with the default config (3-word shingles, folded as signature version 3
+// wants; no sort).
 void BM_AnalyzeAndShingle(benchmark::State& state) {
   const std::string body = BenchBody(state);
+  const int k = Config{}.text.shingle_words;
   Document doc;
   std::vector<uint64_t> shingles;
   for (auto _ : state) {
     AnalyzeText(body, doc);
-    DistinctShingles(doc.word_hashes, 5, shingles);  // what the engine does (no sort)
+    DistinctShingles(doc.word_hashes, k, ShingleHash::kFold, shingles);
     benchmark::DoNotOptimize(shingles.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
@@ -77,12 +80,28 @@ void BM_AnalyzeAndShingle(benchmark::State& state) {
 }
 BENCHMARK(BM_AnalyzeAndShingle)->Arg(0)->Arg(1);
 
+// The ~450-word article's distinct 3-word shingles from its word hashes: 0 hashes them with
+// XXH3 (signature version 1), 1 folds them (version 3).
+void BM_DistinctShingles(benchmark::State& state) {
+  Document doc;
+  AnalyzeText(LongBody(0), doc);
+  const ShingleHash kind = state.range(0) == 0 ? ShingleHash::kXxh3 : ShingleHash::kFold;
+  std::vector<uint64_t> shingles;
+  for (auto _ : state) {
+    DistinctShingles(doc.word_hashes, 3, kind, shingles);
+    benchmark::DoNotOptimize(shingles.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * shingles.size()));
+  state.SetLabel(state.range(0) == 0 ? "xxh3" : "fold");
+}
+BENCHMARK(BM_DistinctShingles)->Arg(0)->Arg(1);
+
 // Signs the ~450-word article's shingles with `hasher`, labelled with what signs.
 void SignArticle(benchmark::State& state, const MinHasher& hasher) {
   Document doc;
   AnalyzeText(LongBody(0), doc);
   std::vector<uint64_t> shingles;
-  ShingleSet(doc.word_hashes, 5, shingles);
+  ShingleSet(doc.word_hashes, 5, ShingleHash::kXxh3, shingles);
   std::vector<uint32_t> sig(static_cast<size_t>(hasher.num_hashes()));
   for (auto _ : state) {
     hasher.Sign(shingles, sig);
@@ -98,7 +117,7 @@ void BM_MinHash(benchmark::State& state) {
 }
 BENCHMARK(BM_MinHash)->DenseRange(0, static_cast<int>(AvailableMinHashKernels().size()) - 1);
 
-// Signature version 2 ([sketch] algorithm = "oph", the default): one hash per shingle.
+// Signature version 3 ([sketch] algorithm = "oph", the default): one hash per shingle.
 void BM_OnePermutation(benchmark::State& state) {
   SignArticle(state, MinHasher(128, 1, AvailableMinHashKernels().front(),
                                SketchAlgorithm::kOnePermutation));

@@ -79,7 +79,7 @@ std::vector<uint64_t> Shingles(const std::string& body, int k) {
   Document d;
   AnalyzeText(body, d);
   std::vector<uint64_t> s;
-  ShingleSet(d.word_hashes, k, s);
+  ShingleSet(d.word_hashes, k, ShingleHash::kXxh3, s);  // exact sets: any collision-free hash
   return s;
 }
 

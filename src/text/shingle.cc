@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <type_traits>
 
 #include "dedup/base/hash.h"
 
@@ -25,13 +26,14 @@ int LeadShingles(std::span<const uint64_t> word_hashes, int k, uint16_t* out) {
   return count;
 }
 
-void DistinctShingles(std::span<const uint64_t> word_hashes, int k, std::vector<uint64_t>& out) {
+void DistinctShingles(std::span<const uint64_t> word_hashes, int k, ShingleHash kind,
+                      std::vector<uint64_t>& out) {
   out.clear();
   const size_t n = word_hashes.size();
   if (n == 0) return;
   const size_t kk = static_cast<size_t>(k);
   if (n <= kk) {
-    out.push_back(Hash64(word_hashes.data(), n * sizeof(uint64_t)));
+    out.push_back(HashShingle(word_hashes.data(), n, kind));
     return;
   }
   const size_t m = n - kk + 1;
@@ -52,17 +54,27 @@ void DistinctShingles(std::span<const uint64_t> word_hashes, int k, std::vector<
       table[s] = static_cast<uint32_t>(out.size());
     }
   };
-  // The usual shingle lengths with the hash's input length known at compile time (XXH3 then
-  // goes straight to its code for that length).
+  // The usual shingle lengths with the length known at compile time (XXH3 then goes straight
+  // to its code for that length; the fold is unrolled).
+  const auto with_kind = [&](auto length) {
+    if (kind == ShingleHash::kXxh3) {
+      return run([length](const uint64_t* w) {
+        return HashShingle(w, length, ShingleHash::kXxh3);
+      });
+    }
+    return run(
+        [length](const uint64_t* w) { return HashShingle(w, length, ShingleHash::kFold); });
+  };
   switch (kk) {
-    case 3: return run([](const uint64_t* w) { return Hash64(w, 3 * sizeof(uint64_t)); });
-    case 5: return run([](const uint64_t* w) { return Hash64(w, 5 * sizeof(uint64_t)); });
-    default: return run([kk](const uint64_t* w) { return Hash64(w, kk * sizeof(uint64_t)); });
+    case 3: return with_kind(std::integral_constant<size_t, 3>{});
+    case 5: return with_kind(std::integral_constant<size_t, 5>{});
+    default: return with_kind(kk);
   }
 }
 
-void ShingleSet(std::span<const uint64_t> word_hashes, int k, std::vector<uint64_t>& out) {
-  DistinctShingles(word_hashes, k, out);
+void ShingleSet(std::span<const uint64_t> word_hashes, int k, ShingleHash kind,
+                std::vector<uint64_t>& out) {
+  DistinctShingles(word_hashes, k, kind, out);
   std::sort(out.begin(), out.end());
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <random>
 #include <string>
 #include <vector>
@@ -14,12 +15,56 @@
 namespace dedup {
 namespace {
 
-std::vector<uint64_t> Shingles(std::string_view text, int k) {
+std::vector<uint64_t> Shingles(std::string_view text, int k,
+                               ShingleHash kind = ShingleHash::kXxh3) {
   Document d;
   AnalyzeText(text, d);
   std::vector<uint64_t> out;
-  ShingleSet(d.word_hashes, k, out);
+  ShingleSet(d.word_hashes, k, kind, out);
   return out;
+}
+
+// The two shingle hashes as shingle.h defines them, written out independently.
+uint64_t ReferenceShingleHash(const uint64_t* w, size_t k, ShingleHash kind) {
+  if (kind == ShingleHash::kXxh3) return Hash64(w, k * sizeof(uint64_t));
+  uint64_t h = 0;
+  for (size_t i = 0; i < k; ++i) h ^= std::rotl(w[i], static_cast<int>((21 * (k - 1 - i)) % 64));
+  return h;
+}
+
+class ShingleHashTest : public ::testing::TestWithParam<ShingleHash> {};
+
+INSTANTIATE_TEST_SUITE_P(BothHashes, ShingleHashTest,
+                         ::testing::Values(ShingleHash::kXxh3, ShingleHash::kFold),
+                         [](const auto& param_info) {
+                           return std::string(param_info.param == ShingleHash::kXxh3 ? "xxh3"
+                                                                                     : "fold");
+                         });
+
+TEST(Shingle, FoldIsRotatedWordHashesXored) {
+  const uint64_t w[] = {1, 2, 3, 0x8000000000000001ULL};
+  EXPECT_EQ(HashShingle(w, 1, ShingleHash::kFold), 1u);
+  EXPECT_EQ(HashShingle(w, 3, ShingleHash::kFold), (uint64_t{1} << 42) ^ (uint64_t{2} << 21) ^ 3);
+  // The fourth word's top bit wraps around: rotl(x, 21) moves bit 63 to bit 20.
+  EXPECT_EQ(HashShingle(w + 2, 2, ShingleHash::kFold),
+            (uint64_t{3} << 21) ^ 0x8000000000000001ULL);
+  EXPECT_EQ(HashShingle(w + 1, 3, ShingleHash::kFold),
+            std::rotl(uint64_t{2}, 42) ^ std::rotl(uint64_t{3}, 21) ^ 0x8000000000000001ULL);
+  EXPECT_EQ(HashShingle(w, 4, ShingleHash::kFold), ReferenceShingleHash(w, 4, ShingleHash::kFold));
+  EXPECT_EQ(HashShingle(w, 3, ShingleHash::kXxh3), Hash64(w, 3 * sizeof(uint64_t)));
+}
+
+// Real word hashes (XXH3 values): every distinct shingle of a long text keeps its own folded
+// hash, as it does its own XXH3 hash.
+TEST(Shingle, FoldKeepsDistinctShinglesApart) {
+  std::string text;
+  std::mt19937_64 rng(9);
+  for (int i = 0; i < 20000; ++i) text += "w" + std::to_string(rng() % 3000) + " ";
+  for (const int k : {1, 2, 3, 5, 8}) {
+    EXPECT_EQ(Shingles(text, k, ShingleHash::kFold).size(),
+              Shingles(text, k, ShingleHash::kXxh3).size())
+        << "k " << k;
+  }
 }
 
 TEST(Shingle, CountsOneShinglePerWindow) {
@@ -42,25 +87,25 @@ TEST(Shingle, IgnoresCaseSpacingAndPunctuation) {
             Shingles("the CAT,  sat\non -- the mat today!", 3));
 }
 
-TEST(Shingle, DistinctShinglesAreTheSetInFirstOccurrenceOrder) {
+TEST_P(ShingleHashTest, DistinctShinglesAreTheSetInFirstOccurrenceOrder) {
   Document d;
   AnalyzeText("x y x y x y z w a b c d e f g x y", d);
   std::vector<uint64_t> set, distinct;
-  ShingleSet(d.word_hashes, 2, set);
-  DistinctShingles(d.word_hashes, 2, distinct);
+  ShingleSet(d.word_hashes, 2, GetParam(), set);
+  DistinctShingles(d.word_hashes, 2, GetParam(), distinct);
   EXPECT_EQ(distinct.size(), set.size());
   std::vector<uint64_t> sorted = distinct;
   std::sort(sorted.begin(), sorted.end());
   EXPECT_EQ(sorted, set);
   std::vector<uint64_t> first;
-  ShingleSet(std::span<const uint64_t>(d.word_hashes).subspan(0, 2), 2, first);
+  ShingleSet(std::span<const uint64_t>(d.word_hashes).subspan(0, 2), 2, GetParam(), first);
   EXPECT_EQ(distinct.front(), first.front());  // "x y" comes first
 }
 
 // One call after another (the table is kept between calls and emptied slot by slot): each
 // result is the reference's, whatever the calls before it held. Few distinct words, so calls
 // share many shingles; lengths vary so the table is used at several sizes.
-TEST(Shingle, DistinctShinglesMatchAReferenceCallAfterCall) {
+TEST_P(ShingleHashTest, DistinctShinglesMatchAReferenceCallAfterCall) {
   std::mt19937_64 rng(5);
   std::vector<uint64_t> words;
   std::vector<uint64_t> got;
@@ -69,13 +114,14 @@ TEST(Shingle, DistinctShinglesMatchAReferenceCallAfterCall) {
     words.clear();
     for (size_t i = 0; i < n; ++i) words.push_back(rng() % 12);
     const int k = 1 + static_cast<int>(rng() % 4);
-    DistinctShingles(words, k, got);
+    DistinctShingles(words, k, GetParam(), got);
     std::vector<uint64_t> want;
     if (n > 0 && n <= static_cast<size_t>(k)) {
-      want.push_back(Hash64(words.data(), n * sizeof(uint64_t)));
+      want.push_back(ReferenceShingleHash(words.data(), n, GetParam()));
     } else if (n > 0) {
       for (size_t i = 0; i + static_cast<size_t>(k) <= n; ++i) {
-        const uint64_t h = Hash64(words.data() + i, static_cast<size_t>(k) * sizeof(uint64_t));
+        const uint64_t h =
+            ReferenceShingleHash(words.data() + i, static_cast<size_t>(k), GetParam());
         if (std::find(want.begin(), want.end(), h) == want.end()) want.push_back(h);
       }
     }
@@ -83,8 +129,9 @@ TEST(Shingle, DistinctShinglesMatchAReferenceCallAfterCall) {
   }
 }
 
-TEST(Shingle, WordOrderMatters) {
-  EXPECT_NE(Shingles("a b c", 3), Shingles("c b a", 3));
+TEST_P(ShingleHashTest, WordOrderMatters) {
+  EXPECT_NE(Shingles("a b c", 3, GetParam()), Shingles("c b a", 3, GetParam()));
+  EXPECT_NE(Shingles("a b c d", 3, GetParam()), Shingles("b a c d", 3, GetParam()));
 }
 
 TEST(Document, SplitsLinesAndHashesThemByWords) {

@@ -1,20 +1,25 @@
 // MinHash signatures of shingle sets. Two algorithms ([sketch] algorithm), each a signature
-// version; signatures of different versions (or seeds) are not comparable.
+// version; signatures of different versions (or seeds) are not comparable. A version also
+// fixes how the engine hashes shingles (text/shingle.h, ShingleHash), since a different
+// shingle hash changes every signature as surely as a different sketch.
 //
-// Version 1, "minhash" (k independent hash functions): value i of the signature of set S is
+// Version 1, "minhash" (k independent hash functions), over XXH3 shingle hashes: value i of the
+// signature of set S is
 //     min over x in S of  fmix32(lo32(x) XOR seed_i)
 // where fmix32 is MurmurHash3's 32-bit finaliser and seed_i is the i-th output of SplitMix64
 // started at the configured seed (low 32 bits). The computation is done by a kernel: scalar
 // (the specification), AVX2 or AVX-512, chosen at run time from what the CPU supports; every
 // kernel matches the scalar one bit for bit. Cost: |S| * k hash evaluations.
 //
-// Version 2, "oph" (one-permutation hashing with optimal densification, Li et al. 2012,
-// Shrivastava 2017): each x in S is hashed once, h = fmix64(x XOR key), where fmix64 is
-// MurmurHash3's 64-bit finaliser and key the first output of SplitMix64 started at the seed;
-// hi32(h) picks bin floor(hi32(h) * k / 2^32) and lo32(h) competes for that bin's minimum. An
-// empty bin i copies the (pre-densification) value of the first filled bin along its probe
-// sequence j_t = floor(hi32(fmix64(key XOR fmix64(i << 32 | t))) * k / 2^32), t = 0, 1, ...
-// Cost: |S| hash evaluations, independent of k.
+// Version 3, "oph" (one-permutation hashing with optimal densification, Li et al. 2012,
+// Shrivastava 2017), over folded shingle hashes: each x in S is hashed once,
+// h = fmix64(x XOR key), where fmix64 is MurmurHash3's 64-bit finaliser and key the first output
+// of SplitMix64 started at the seed; hi32(h) picks bin floor(hi32(h) * k / 2^32) and lo32(h)
+// competes for that bin's minimum. An empty bin i copies the (pre-densification) value of the
+// first filled bin along its probe sequence
+// j_t = floor(hi32(fmix64(key XOR fmix64(i << 32 | t))) * k / 2^32), t = 0, 1, ...
+// Cost: |S| hash evaluations, independent of k. (Version 2 was this sketch over XXH3 shingle
+// hashes; version 3 gives the same match quality for ~8% fewer instructions an article.)
 //
 // For both, the fraction of equal positions in two signatures estimates the Jaccard similarity
 // of the two sets, and an empty set signs as all 0xFFFFFFFF.
@@ -36,7 +41,7 @@ enum class SketchAlgorithm { kMinHash, kOnePermutation };
 
 // The signature version an algorithm produces (see above).
 constexpr int SignatureVersion(SketchAlgorithm a) {
-  return a == SketchAlgorithm::kMinHash ? 1 : 2;
+  return a == SketchAlgorithm::kMinHash ? 1 : 3;
 }
 
 // The algorithm named "oph" or "minhash" ([sketch] algorithm). The environment variable
