@@ -19,7 +19,8 @@
 // first filled bin along its probe sequence
 // j_t = floor(hi32(fmix64(key XOR fmix64(i << 32 | t))) * k / 2^32), t = 0, 1, ...
 // Cost: |S| hash evaluations, independent of k. (Version 2 was this sketch over XXH3 shingle
-// hashes; version 3 gives the same match quality for ~8% fewer instructions an article.)
+// hashes; version 3 gives the same match quality for ~6% fewer instructions an article,
+// docs/QUALITY.md and docs/BENCHMARKS.md.)
 //
 // For both, the fraction of equal positions in two signatures estimates the Jaccard similarity
 // of the two sets, and an empty set signs as all 0xFFFFFFFF.

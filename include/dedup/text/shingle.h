@@ -27,7 +27,7 @@ enum class ShingleHash {
   // mixes every shingle hash through fmix64 before use. The word hashes are XXH3 values, so
   // this linear fold keeps distinct shingles distinct (two collide with probability 2^-64: the
   // rotations by 21j mod 64, j < 64, are all different) at a few instructions a shingle instead
-  // of XXH3's ~25 (it was ~8% of the engine's instructions an article).
+  // of XXH3's ~25 (-6% of file mode's instructions an article, docs/BENCHMARKS.md).
   kFold,
 };
 
