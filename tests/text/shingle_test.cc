@@ -42,15 +42,18 @@ INSTANTIATE_TEST_SUITE_P(BothHashes, ShingleHashTest,
                          });
 
 TEST(Shingle, FoldIsRotatedWordHashesXored) {
-  const uint64_t w[] = {1, 2, 3, 0x8000000000000001ULL};
+  const uint64_t w[] = {1, 2, 3, 0x8000000000000001ULL, 1};
   EXPECT_EQ(HashShingle(w, 1, ShingleHash::kFold), 1u);
   EXPECT_EQ(HashShingle(w, 3, ShingleHash::kFold), (uint64_t{1} << 42) ^ (uint64_t{2} << 21) ^ 3);
-  // The fourth word's top bit wraps around: rotl(x, 21) moves bit 63 to bit 20.
   EXPECT_EQ(HashShingle(w + 2, 2, ShingleHash::kFold),
             (uint64_t{3} << 21) ^ 0x8000000000000001ULL);
-  EXPECT_EQ(HashShingle(w + 1, 3, ShingleHash::kFold),
-            std::rotl(uint64_t{2}, 42) ^ std::rotl(uint64_t{3}, 21) ^ 0x8000000000000001ULL);
-  EXPECT_EQ(HashShingle(w, 4, ShingleHash::kFold), ReferenceShingleHash(w, 4, ShingleHash::kFold));
+  // Rotations wrap: rotl(x, 21) moves bit 63 to bit 20, and a fourth word from the end is
+  // rotated by 63 (bit 0 to bit 63).
+  EXPECT_EQ(HashShingle(w + 3, 2, ShingleHash::kFold), uint64_t{0x300001});
+  EXPECT_EQ(HashShingle(w, 4, ShingleHash::kFold),
+            (uint64_t{1} << 63) ^ (uint64_t{2} << 42) ^ (uint64_t{3} << 21) ^
+                0x8000000000000001ULL);
+  EXPECT_EQ(HashShingle(w, 5, ShingleHash::kFold), ReferenceShingleHash(w, 5, ShingleHash::kFold));
   EXPECT_EQ(HashShingle(w, 3, ShingleHash::kXxh3), Hash64(w, 3 * sizeof(uint64_t)));
 }
 
