@@ -226,6 +226,8 @@ BENCHMARK(BM_EngineProcess);
 // with story updates, and the decision and story JSON it produces. The stream above with article
 // fields as sites send them (URL, title), one article every 1,000 s: the 72 h window holds ~260
 // articles, so a story's cluster has up to 40 members and each member_added update lists them.
+// 1 writes the stories as the daemon does (StoryJsonWriter: a story's earlier members' JSON
+// copied), 0 writes every member of every record (AppendStoryJson).
 void BM_EngineProcessWithOutputs(benchmark::State& state) {
   auto engine = Engine::Create(Config{});
   const ReprintStream stream(1000 * 1000);
@@ -235,6 +237,8 @@ void BM_EngineProcessWithOutputs(benchmark::State& state) {
   std::vector<StoryUpdate> updates;
   std::string json;
   const Config config;
+  const bool writer_reuses = state.range(0) == 1;
+  StoryJsonWriter writer;
   for (auto _ : state) {
     state.PauseTiming();
     stream.Fill(n, a);
@@ -249,14 +253,19 @@ void BM_EngineProcessWithOutputs(benchmark::State& state) {
     AppendDecisionJson(json, *d);
     for (const StoryUpdate& u : updates) {
       json.clear();
-      AppendStoryJson(json, u);
+      if (writer_reuses) {
+        writer.Append(json, u);
+      } else {
+        AppendStoryJson(json, u);
+      }
     }
     benchmark::DoNotOptimize(json.data());
     ++n;
   }
   state.SetItemsProcessed(state.iterations());
+  state.SetLabel(writer_reuses ? "story_writer" : "append_story_json");
 }
-BENCHMARK(BM_EngineProcessWithOutputs);
+BENCHMARK(BM_EngineProcessWithOutputs)->Arg(0)->Arg(1);
 
 // The daemon's offset bookkeeping per message, as the pipeline thread does it flat out: messages
 // in runs of 50 from each of 32 partitions, each with a decision and a story update produced

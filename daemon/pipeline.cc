@@ -132,6 +132,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   std::vector<StoryUpdate> updates_;
   Decision decision_;  // the engine's decision for the message being handled (strings reused)
   std::string buf_;
+  StoryJsonWriter story_writer_;  // reuses a story's member JSON from its previous record
   std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
   uint64_t future_timestamps_logged_ = 0;  // engine's future_timestamps at the last warning
 };
@@ -528,7 +529,7 @@ absl::Status PipelineImpl::Handle(Parsed<InputMessage>& m, bool silent) {
         ++stats_.story_updates;
         metrics.story_updates.Inc();
         buf_.clear();
-        AppendStoryJson(buf_, u);
+        story_writer_.Append(buf_, u);
         if (buf_.size() > kMaxStoryBytes) FitStory(u);
         st = Emit(config_.kafka.stories_topic, u.cluster_id, buf_, {}, token);
       }

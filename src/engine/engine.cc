@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <deque>
 #include <limits>
 #include <optional>
@@ -36,6 +37,13 @@ std::string_view SourceKey(const Article& a) {
   const size_t scheme = url.find("://");
   if (scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
   return url.substr(0, url.find('/'));
+}
+
+// The next engine's StoryMember key range (see EngineImpl::story_key_base_).
+uint64_t NextStoryKeyBase() {
+  static std::atomic<uint64_t> engines{0};
+  const uint64_t serial = engines.fetch_add(1, std::memory_order_relaxed) + 1;
+  return serial < (uint64_t{1} << 24) ? serial << 40 : 0;
 }
 
 class EngineImpl final : public Engine {
@@ -186,6 +194,10 @@ class EngineImpl final : public Engine {
   EventTimeMs watermark_ = 0;
   bool have_watermark_ = false;
   uint64_t arrival_ = 0;
+  // StoryMember::key = story_key_base_ | arrival: this engine's serial number in the top 24 bits
+  // (0, no keys, once 2^24 engines were made in one process).
+  static constexpr uint64_t kArrivalsPerKey = uint64_t{1} << 40;
+  const uint64_t story_key_base_ = NextStoryKeyBase();
   EngineStats stats_;
 
   // Scratch buffers reused across articles.
@@ -415,6 +427,10 @@ void EngineImpl::FillMember(DocHandle h, StoryMember& m) const {
   m.title.clear();  // the stories output gives the canonical's title only
   m.published_at = d.published_at;
   m.similarity = d.matched_len == 0 ? 1.0 : static_cast<double>(d.similarity);
+  // The article's arrival number is unique in this engine and its fields never change while it
+  // is held; the engine's serial number tells engines of one process apart (the daemon makes a
+  // new one after an exactly-once abort). No key past either field's range.
+  m.key = d.arrival < kArrivalsPerKey && story_key_base_ != 0 ? story_key_base_ | d.arrival : 0;
 }
 
 StoryUpdate& EngineImpl::NewUpdate(std::vector<StoryUpdate>& updates) {

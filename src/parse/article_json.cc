@@ -191,7 +191,9 @@ void AppendMemberFields(std::string& out, const StoryMember& m) {
 }
 }  // namespace
 
-void AppendStoryJson(std::string& out, const StoryUpdate& s) {
+namespace {
+// A story record up to and including `"members":[`.
+void AppendStoryHead(std::string& out, const StoryUpdate& s) {
   out.append("{\"cluster_id\":");
   AppendJsonString(out, s.cluster_id);
   out.append(",\"event\":");
@@ -224,15 +226,120 @@ void AppendStoryJson(std::string& out, const StoryUpdate& s) {
   out.append(",\"size\":");
   out.append(std::to_string(std::max(s.size, s.members.size())));
   out.append(",\"members\":[");
+}
+
+// One element of a story record's "members".
+void AppendStoryMember(std::string& out, const StoryMember& m) {
+  out.push_back('{');
+  AppendMemberFields(out, m);
+  out.append(",\"similarity\":");
+  AppendJsonNumber(out, m.similarity);
+  out.push_back('}');
+}
+}  // namespace
+
+void AppendStoryJson(std::string& out, const StoryUpdate& s) {
+  AppendStoryHead(out, s);
   for (size_t i = 0; i < s.members.size(); ++i) {
     if (i) out.push_back(',');
-    out.push_back('{');
-    AppendMemberFields(out, s.members[i]);
-    out.append(",\"similarity\":");
-    AppendJsonNumber(out, s.members[i].similarity);
-    out.push_back('}');
+    AppendStoryMember(out, s.members[i]);
   }
   out.append("]}");
+}
+
+StoryJsonWriter::StoryJsonWriter(size_t max_bytes) : max_bytes_(max_bytes) {}
+
+bool StoryJsonWriter::Update(Entry& e, const StoryUpdate& s) {
+  const std::vector<StoryMember>& members = s.members;
+  // The previous list continues into this one if this one's first member is in it and every
+  // member after that one is this one's next: keep from there, append the rest.
+  size_t keep_from = e.keys.size();
+  if (!e.keys.empty()) {
+    const auto first = std::find(e.keys.begin(), e.keys.end(), members.front().key);
+    const size_t from = static_cast<size_t>(first - e.keys.begin());
+    const size_t kept = e.keys.size() - from;
+    if (from < e.keys.size() && kept <= members.size()) {
+      bool continues = true;
+      for (size_t i = 0; i < kept && continues; ++i) continues = e.keys[from + i] == members[i].key;
+      if (continues) keep_from = from;
+    }
+  }
+  if (keep_from == e.keys.size()) {  // nothing to keep
+    e.json.clear();
+    e.keys.clear();
+    e.starts.clear();
+  } else if (keep_from > 0) {
+    const uint32_t cut = e.starts[keep_from];
+    e.json.erase(0, cut);
+    e.keys.erase(e.keys.begin(), e.keys.begin() + static_cast<ptrdiff_t>(keep_from));
+    e.starts.erase(e.starts.begin(), e.starts.begin() + static_cast<ptrdiff_t>(keep_from));
+    for (uint32_t& start : e.starts) start -= cut;
+  }
+  for (size_t i = e.keys.size(); i < members.size(); ++i) {
+    if (!e.json.empty()) e.json.push_back(',');
+    if (e.json.size() > UINT32_MAX) return false;
+    e.starts.push_back(static_cast<uint32_t>(e.json.size()));
+    e.keys.push_back(members[i].key);
+    AppendStoryMember(e.json, members[i]);
+  }
+  return true;
+}
+
+void StoryJsonWriter::Append(std::string& out, const StoryUpdate& s) {
+  const size_t record_start = out.size();
+  AppendStoryHead(out, s);
+  const auto keyed = [](const StoryMember& m) { return m.key != 0; };
+  auto it = entries_.find(s.cluster_id);
+  const bool remember = s.members.size() >= 2 && s.event != "merged" &&
+                        std::all_of(s.members.begin(), s.members.end(), keyed);
+  if (!remember) {
+    if (it != entries_.end()) {
+      bytes_ -= it->second.bytes;
+      entries_.erase(it);
+    }
+    for (size_t i = 0; i < s.members.size(); ++i) {
+      if (i) out.push_back(',');
+      AppendStoryMember(out, s.members[i]);
+    }
+    out.append("]}");
+    return;
+  }
+  if (it == entries_.end()) it = entries_.try_emplace(s.cluster_id).first;
+  Entry& e = it->second;
+  if (!Update(e, s)) {  // over 4 GiB of member JSON: written in full, not remembered
+    bytes_ -= e.bytes;
+    entries_.erase(it);
+    out.resize(record_start);
+    AppendStoryJson(out, s);
+    return;
+  }
+  out.append(e.json);
+  out.append("]}");
+  e.last_used = ++clock_;
+  bytes_ -= e.bytes;
+  e.bytes = it->first.size() + e.json.capacity() + e.keys.capacity() * sizeof(uint64_t) +
+            e.starts.capacity() * sizeof(uint32_t) + sizeof(Entry);
+  bytes_ += e.bytes;
+  if (bytes_ > max_bytes_) ForgetOldest();
+}
+
+void StoryJsonWriter::ForgetOldest() {
+  // The least recently written half goes at a time (the newest, just written, stays), so the
+  // scan is paid once per many records.
+  std::vector<uint64_t> stamps;
+  while (bytes_ > max_bytes_ && entries_.size() > 1) {
+    stamps.clear();
+    for (const auto& kv : entries_) stamps.push_back(kv.second.last_used);
+    const size_t drop = stamps.size() / 2;
+    std::nth_element(stamps.begin(), stamps.begin() + static_cast<ptrdiff_t>(drop - 1),
+                     stamps.end());
+    const uint64_t cutoff = stamps[drop - 1];
+    absl::erase_if(entries_, [&](const auto& kv) {
+      if (kv.second.last_used > cutoff) return false;
+      bytes_ -= kv.second.bytes;
+      return true;
+    });
+  }
 }
 
 void AppendErrorJson(std::string& out, const std::optional<std::string>& id, bool id_is_number,

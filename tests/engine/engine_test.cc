@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "dedup/base/reject.h"
 #include "dedup/parse/article_json.h"
 #include "testing/fixtures.h"
@@ -13,6 +15,7 @@ using testing::FirstParagraphs;
 using testing::kHour;
 using testing::MakeArticle;
 using testing::MakeSite;
+using testing::Stories;
 using testing::Story;
 using testing::Wrap;
 
@@ -416,6 +419,54 @@ TEST_F(EngineTest, StoryUpdatesListTheNewestMaxStoryMembers) {
   std::string json;
   AppendStoryJson(json, updates[0]);
   EXPECT_NE(json.find("\"size\":6"), std::string::npos) << json;
+}
+
+// Story members carry keys that name one article for the life of the process: the same key in
+// every update that lists it, a different key for every article, and none shared between two
+// engines fed the same stream (the daemon makes a new engine after an exactly-once abort).
+// StoryJsonWriter, which reuses member JSON by key, then writes every update of a stream with
+// growing, capped, merged and expiring stories exactly as AppendStoryJson does.
+TEST(EngineStories, MemberKeysNameArticlesAndTheWriterMatchesAppendStoryJson) {
+  Config c;
+  c.cluster.max_story_members = 3;
+  c.cluster.window_hours = 5;  // a story's copies arrive 2 h apart: canonicals leave the window
+  std::vector<std::string> written[2];
+  std::map<uint64_t, std::string> id_of_key[2];
+  int canonical_changes = 0;
+  size_t most_listed = 0;
+  for (int run = 0; run < 2; ++run) {
+    auto engine = Engine::Create(c);
+    ASSERT_TRUE(engine.ok());
+    StoryJsonWriter writer(run == 0 ? size_t{8} << 20 : 2048);  // the second forgets often
+    std::vector<StoryUpdate> updates;
+    int t = 0;
+    for (int round = 0; round < 10; ++round) {
+      for (const Article& story : Stories()) {
+        Article a = MakeArticle(std::string(story.id) + "-" + std::to_string(round),
+                                "site" + std::to_string(round), story.body, t++ * kHour / 4);
+        ASSERT_TRUE((*engine)->Process(a, &updates).ok());
+        for (const StoryUpdate& u : updates) {
+          for (const StoryMember& m : u.members) {
+            ASSERT_NE(m.key, 0u);
+            const auto [it, added] = id_of_key[run].try_emplace(m.key, m.id);
+            EXPECT_EQ(it->second, m.id) << "key " << m.key << " named two articles";
+          }
+          std::string want, got;
+          AppendStoryJson(want, u);
+          writer.Append(got, u);
+          ASSERT_EQ(got, want);
+          written[run].push_back(got);
+          canonical_changes += u.event == "canonical_changed" ? 1 : 0;
+          most_listed = std::max(most_listed, u.members.size());
+        }
+      }
+    }
+  }
+  EXPECT_EQ(written[0], written[1]);  // the same stream, the same records
+  for (const auto& [key, id] : id_of_key[0]) EXPECT_FALSE(id_of_key[1].contains(key)) << id;
+  EXPECT_EQ(id_of_key[0].size(), id_of_key[1].size());
+  EXPECT_GT(canonical_changes, 0);  // the stream did what it is meant to
+  EXPECT_EQ(most_listed, 3u);
 }
 
 // ProcessInto writes every field of the reused decision: after a duplicate, a replay and an

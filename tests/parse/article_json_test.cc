@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "dedup/base/reject.h"
 
 namespace dedup {
@@ -198,6 +203,113 @@ TEST(ArticleJsonHostile, WrongTypesAndEmptyValues) {
   EXPECT_EQ(Reason(R"({"id":"a","body":"b","published_at":1700000000})"), "bad_field");
   EXPECT_EQ(Reason(R"({"id":true,"body":"b"})"), "bad_id");
   EXPECT_EQ(Reason(R"({"id":"a","body":""})"), "ok");  // parsed; the engine refuses it (empty_body)
+}
+
+}  // namespace
+}  // namespace dedup
+
+namespace dedup {
+namespace {
+
+// A member whose fields are a function of its key (as the engine's are): the writer may reuse
+// what it wrote for a key. Ids and URLs need escaping now and then.
+StoryMember KeyedMember(uint64_t key) {
+  StoryMember m;
+  m.key = key;
+  m.id = "article-" + std::to_string(key) + (key % 7 == 0 ? "-\"quoted\"\\" : "");
+  m.id_is_number = key % 11 == 0;
+  if (m.id_is_number) m.id = std::to_string(key);
+  m.source = "site" + std::to_string(key % 13) + ".example";
+  m.url = "https://" + m.source + "/news/" + std::to_string(key) +
+          (key % 5 == 0 ? "/caf\xC3\xA9" : "");
+  m.published_at = 1764547200000 + static_cast<int64_t>(key) * 61001;
+  m.similarity = key % 3 == 0 ? 1.0 : 0.5 + static_cast<double>(key % 97) / 200.0;
+  return m;
+}
+
+// Random record sequences for a few clusters, each written by one StoryJsonWriter and by
+// AppendStoryJson: byte for byte the same, whatever the list did (grew, lost its oldest, lost
+// one in the middle, was reordered, had an unkeyed member, was merged away, emptied), and at any
+// memory bound (the smallest forgets clusters all the time).
+TEST(StoryJsonWriter, WritesWhatAppendStoryJsonWrites) {
+  for (const size_t max_bytes : {size_t{1}, size_t{4096}, size_t{8} << 20}) {
+    StoryJsonWriter writer(max_bytes);
+    std::mt19937_64 rng(17 + max_bytes);
+    std::vector<std::vector<uint64_t>> lists(5);
+    uint64_t next_key = 1;
+    for (int step = 0; step < 4000; ++step) {
+      const size_t c = rng() % lists.size();
+      std::vector<uint64_t>& keys = lists[c];
+      StoryUpdate u;
+      u.cluster_id = "cluster-" + std::to_string(c);
+      u.event = "member_added";
+      const auto drop_front = [&keys](size_t n) {
+        keys.erase(keys.begin(), keys.begin() + static_cast<ptrdiff_t>(std::min(n, keys.size())));
+      };
+      switch (rng() % 10) {
+        case 0:  // one in the middle left the window
+          if (!keys.empty()) keys.erase(keys.begin() + static_cast<ptrdiff_t>(rng() % keys.size()));
+          break;
+        case 1:  // the oldest left
+          drop_front(rng() % 4);
+          break;
+        case 2:
+          std::shuffle(keys.begin(), keys.end(), rng);
+          break;
+        case 3:
+          u.event = "merged";
+          u.merged_into = "cluster-0";
+          keys.clear();
+          break;
+        case 4:
+          u.event = "canonical_changed";
+          u.canonical_changed = true;
+          break;
+        default:  // new members; the newest 30 listed
+          for (uint64_t n = 1 + rng() % 2; n > 0; --n) keys.push_back(next_key++);
+          if (keys.size() > 30) drop_front(keys.size() - 30);
+      }
+      for (const uint64_t k : keys) u.members.push_back(KeyedMember(k));
+      if (!u.members.empty() && rng() % 50 == 0) u.members[rng() % u.members.size()].key = 0;
+      if (!u.members.empty()) {
+        u.canonical = u.members.front();
+        u.canonical.title = "Title of " + u.cluster_id;
+      }
+      u.size = u.members.size() + rng() % 2;
+      u.updated_at = 1764547200000 + step * 1000;
+      std::string want, got = "prefix";
+      AppendStoryJson(want, u);
+      writer.Append(got, u);
+      ASSERT_EQ(got, "prefix" + want) << "step " << step << ", max_bytes " << max_bytes;
+      ASSERT_TRUE(writer.remembered_bytes() <= max_bytes || writer.remembered_clusters() <= 1)
+          << writer.remembered_bytes();
+    }
+  }
+}
+
+// The writer does reuse: under the contract a key names its fields, so a member changed under
+// an old key comes out as it was first written (AppendStoryJson, which keeps nothing, shows the
+// change). A changed key is written anew.
+TEST(StoryJsonWriter, ReusesAMembersJsonByItsKey) {
+  StoryJsonWriter writer;
+  StoryUpdate u;
+  u.cluster_id = "c";
+  u.event = "member_added";
+  u.members = {KeyedMember(1), KeyedMember(2)};
+  std::string first;
+  writer.Append(first, u);
+  EXPECT_EQ(writer.remembered_clusters(), 1u);
+  u.members[0].url = "https://changed.example/";
+  u.members.push_back(KeyedMember(3));
+  std::string reused, fresh;
+  writer.Append(reused, u);
+  AppendStoryJson(fresh, u);
+  EXPECT_EQ(reused.find("changed.example"), std::string::npos) << reused;
+  EXPECT_NE(fresh.find("changed.example"), std::string::npos);
+  u.members[0].key = 99;  // a new key: written from its fields
+  std::string rewritten;
+  writer.Append(rewritten, u);
+  EXPECT_NE(rewritten.find("changed.example"), std::string::npos) << rewritten;
 }
 
 }  // namespace

@@ -46,6 +46,10 @@ struct StoryMember {
   std::string title;  // the canonical's only (StoryUpdate::canonical)
   EventTimeMs published_at = 0;
   double similarity = 1.0;  // estimated Jaccard with the article it matched; 1 for the founder
+  // Names this member's fields for the life of the process, 0 when unknown: members with the
+  // same non-zero key have equal fields (id, source, url, published_at, similarity), so a story
+  // writer may reuse what it wrote for the key before (StoryJsonWriter).
+  uint64_t key = 0;
 };
 
 // The state of a cluster after it changed. Emitted for every cluster an article changes:

@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "dedup/config/config.h"
 #include "dedup/engine/article.h"
@@ -57,6 +58,38 @@ void AppendDecisionJson(std::string& out, const Decision& d);
 //    "canonical":{"id","source","url","title","published_at"}|null,"size":N,
 //    "members":[{"id","source","url","published_at","similarity"},..]}
 void AppendStoryJson(std::string& out, const StoryUpdate& s);
+
+// Writes story records exactly as AppendStoryJson does, byte for byte, but copies the members'
+// JSON of a cluster's previous record instead of writing it again when the new list continues
+// it: the same members, the oldest dropped past max_story_members, new ones appended (what
+// "member_added" does). A story of N copies otherwise writes O(N^2) member objects over its life.
+// Members are recognised by StoryMember::key; a record with an unkeyed member, with fewer than
+// two members, or of a merged cluster is written in full and not remembered. Up to `max_bytes`
+// of member JSON is remembered, the least recently written clusters forgotten first.
+// Thread-safety: not thread-safe.
+class StoryJsonWriter {
+ public:
+  explicit StoryJsonWriter(size_t max_bytes = size_t{8} << 20);
+  void Append(std::string& out, const StoryUpdate& s);
+  size_t remembered_bytes() const { return bytes_; }
+  size_t remembered_clusters() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    std::string json;              // the members' objects, comma-separated
+    std::vector<uint64_t> keys;    // their keys, in list order
+    std::vector<uint32_t> starts;  // where each object starts in json
+    uint64_t last_used = 0;
+    size_t bytes = 0;  // what bytes_ counts for this entry
+  };
+  // Makes `e` hold s.members' JSON, reusing what it holds; true if it could be kept.
+  bool Update(Entry& e, const StoryUpdate& s);
+  void ForgetOldest();
+  absl::flat_hash_map<std::string, Entry> entries_;
+  size_t bytes_ = 0;
+  size_t max_bytes_;
+  uint64_t clock_ = 0;
+};
 
 // Appends an error record: id (or null), the error message and its reason code.
 void AppendErrorJson(std::string& out, const std::optional<std::string>& id, bool id_is_number,
