@@ -1,8 +1,10 @@
 // libFuzzer target: the article parser, then the engine on whatever parses (one engine across
-// inputs, capped small, so state-dependent paths are reached too).
+// inputs, capped small, so state-dependent paths are reached too), and its story records
+// written both ways (StoryJsonWriter must match AppendStoryJson).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "dedup/config/config.h"
@@ -29,7 +31,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (d.ok()) {
     std::string out;
     dedup::AppendDecisionJson(out, *d);
-    for (const dedup::StoryUpdate& u : updates) dedup::AppendStoryJson(out, u);
+    // The daemon's story writer (small, so it forgets too) writes what AppendStoryJson writes.
+    static dedup::StoryJsonWriter writer(64 << 10);
+    for (const dedup::StoryUpdate& u : updates) {
+      std::string want, got;
+      dedup::AppendStoryJson(want, u);
+      writer.Append(got, u);
+      if (got != want) __builtin_trap();
+      out += got;
+    }
   }
   return 0;
 }
