@@ -286,33 +286,19 @@ bool StoryJsonWriter::Update(Entry& e, const StoryUpdate& s) {
 }
 
 void StoryJsonWriter::Append(std::string& out, const StoryUpdate& s) {
-  const size_t record_start = out.size();
-  AppendStoryHead(out, s);
   const auto keyed = [](const StoryMember& m) { return m.key != 0; };
   auto it = entries_.find(s.cluster_id);
   const bool remember = s.members.size() >= 2 && s.event != "merged" &&
                         std::all_of(s.members.begin(), s.members.end(), keyed);
-  if (!remember) {
-    if (it != entries_.end()) {
-      bytes_ -= it->second.bytes;
-      entries_.erase(it);
-    }
-    for (size_t i = 0; i < s.members.size(); ++i) {
-      if (i) out.push_back(',');
-      AppendStoryMember(out, s.members[i]);
-    }
-    out.append("]}");
-    return;
-  }
-  if (it == entries_.end()) it = entries_.try_emplace(s.cluster_id).first;
-  Entry& e = it->second;
-  if (!Update(e, s)) {  // over 4 GiB of member JSON: written in full, not remembered
-    bytes_ -= e.bytes;
-    entries_.erase(it);
-    out.resize(record_start);
+  if (remember && it == entries_.end()) it = entries_.try_emplace(s.cluster_id).first;
+  // Not remembered, or over 4 GiB of member JSON: written in full, the cluster forgotten.
+  if (!remember || !Update(it->second, s)) {
+    if (it != entries_.end()) Forget(it);
     AppendStoryJson(out, s);
     return;
   }
+  Entry& e = it->second;
+  AppendStoryHead(out, s);
   out.append(e.json);
   out.append("]}");
   e.last_used = ++clock_;
@@ -321,6 +307,11 @@ void StoryJsonWriter::Append(std::string& out, const StoryUpdate& s) {
             e.starts.capacity() * sizeof(uint32_t) + sizeof(Entry);
   bytes_ += e.bytes;
   if (bytes_ > max_bytes_) ForgetOldest();
+}
+
+void StoryJsonWriter::Forget(absl::flat_hash_map<std::string, Entry>::iterator it) {
+  bytes_ -= it->second.bytes;
+  entries_.erase(it);
 }
 
 void StoryJsonWriter::ForgetOldest() {

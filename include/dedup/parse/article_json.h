@@ -84,6 +84,7 @@ class StoryJsonWriter {
   };
   // Makes `e` hold s.members' JSON, reusing what it holds; true if it could be kept.
   bool Update(Entry& e, const StoryUpdate& s);
+  void Forget(absl::flat_hash_map<std::string, Entry>::iterator it);
   void ForgetOldest();
   absl::flat_hash_map<std::string, Entry> entries_;
   size_t bytes_ = 0;
