@@ -54,8 +54,6 @@ class EngineImpl final : public Engine {
         clock_(std::move(clock)),
         hasher_(config.sketch.num_hashes, static_cast<uint64_t>(config.sketch.seed), kernel,
                 algorithm),
-        shingle_hash_(algorithm == SketchAlgorithm::kMinHash ? ShingleHash::kXxh3
-                                                             : ShingleHash::kFold),
         index_(OptimalLshParams(config.index.lsh_threshold, config.sketch.num_hashes,
                                 config.index.false_positive_weight,
                                 config.index.false_negative_weight),
@@ -169,8 +167,6 @@ class EngineImpl final : public Engine {
   Config config_;
   WallClock clock_;
   MinHasher hasher_;
-  // Signature version 1 hashes shingles with XXH3, version 3 folds them (sketch/minhash.h).
-  ShingleHash shingle_hash_;
   LshIndex index_;
   ClusterSet clusters_;
   BoilerplateFilter boilerplate_;
@@ -386,7 +382,11 @@ void EngineImpl::Sign(const Article& article, const AnalyzedArticle& analyzed,
   }
   words_ = static_cast<uint32_t>(words.size());
   numbers_ = MakeNumberSketch(numbers);
-  DistinctShingles(words, config_.text.shingle_words, shingle_hash_, shingles_);
+  // Signature version 1 hashes shingles with XXH3, version 3 folds them (sketch/minhash.h).
+  const ShingleHash shingle_hash = hasher_.algorithm() == SketchAlgorithm::kMinHash
+                                       ? ShingleHash::kXxh3
+                                       : ShingleHash::kFold;
+  DistinctShingles(words, config_.text.shingle_words, shingle_hash, shingles_);
   if (lead_start == SIZE_MAX) lead_start = 0;
   lead_size_ = LeadShingles(words.subspan(lead_start), config_.text.shingle_words, lead_.data());
   sig_.resize(static_cast<size_t>(config_.sketch.num_hashes));
