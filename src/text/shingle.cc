@@ -14,11 +14,11 @@ int LeadShingles(std::span<const uint64_t> word_hashes, int k, uint16_t* out) {
   if (n == 0) return 0;
   int count = 0;
   if (n <= kk) {
-    const uint64_t h = Hash64(word_hashes.data(), n * sizeof(uint64_t));
+    const uint64_t h = HashShingle(word_hashes.data(), n, ShingleHash::kXxh3);
     out[count++] = static_cast<uint16_t>(h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48));
   } else {
     for (size_t i = 0; i + kk <= n && count < kLeadShingles; ++i) {
-      const uint64_t h = Hash64(word_hashes.data() + i, kk * sizeof(uint64_t));
+      const uint64_t h = HashShingle(word_hashes.data() + i, kk, ShingleHash::kXxh3);
       out[count++] = static_cast<uint16_t>(h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48));
     }
   }

@@ -20,8 +20,8 @@ namespace dedup {
 
 // How a shingle's word hashes w[0..k-1] become its hash.
 enum class ShingleHash {
-  // XXH3-64 over the k word hashes as 8k bytes (little-endian): signature version 1, and the
-  // exact shingle sets of the eval tool.
+  // XXH3-64 over the k word hashes as 8k bytes (little-endian): signature version 1, the lead
+  // shingles (LeadShingles) and the exact shingle sets of the eval tool.
   kXxh3,
   // rotl(w[0], 21(k-1)) ^ ... ^ rotl(w[k-2], 21) ^ w[k-1]: signature version 3, whose sketch
   // mixes every shingle hash through fmix64 before use. The word hashes are XXH3 values, so
