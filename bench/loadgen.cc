@@ -384,8 +384,9 @@ int main(int argc, char** argv) {
   if (!o.series.empty()) {
     std::ofstream f(o.series);
     f << "sent_ms,latency_ms,decided_ms\n";
+    const int64_t start_ns = Ns(start);
     for (size_t i = 0; i < latencies_ms.size(); ++i) {
-      const double sent_ms = static_cast<double>(sent_at_ns[i] - Ns(start)) / 1e6;
+      const double sent_ms = static_cast<double>(sent_at_ns[i] - start_ns) / 1e6;
       f << sent_ms << ',' << latencies_ms[i] << ',' << decided_ms[i] << '\n';
     }
   }
