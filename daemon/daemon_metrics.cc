@@ -65,10 +65,17 @@ DaemonMetrics::DaemonMetrics(std::string_view version, std::string_view kernel,
           "dedupd_future_timestamps_total",
           "Articles whose event time was more than cluster.max_future_hours ahead of this "
           "host's clock, taken as published now.").Get()),
+      presigned(registry.AddCounter(
+          "dedupd_presigned_total",
+          "Articles the workers signed ahead on a guess of the lines the engine drops, by "
+          "result: used (the guess was right), redone (signed again on the engine's thread).",
+          {"result"})),
+      presigned_used(presigned.WithLabels({"used"})),
+      presigned_redone(presigned.WithLabels({"redone"})),
       stages(registry.AddHistogram("dedupd_stage_duration_seconds",
                                    "Time per article in each stage: analyze (parse, normalise, "
-                                   "tokenise; on worker threads), engine (sketch, index, verify, "
-                                   "cluster), emit (serialise and hand to the producer).",
+                                   "tokenise, presign; on worker threads), engine (sketch, index, "
+                                   "verify, cluster), emit (serialise and hand to the producer).",
                                    LatencyBuckets(), {"stage"})),
       stage_analyze(stages.WithLabels({"analyze"})),
       stage_engine(stages.WithLabels({"engine"})),

@@ -37,6 +37,9 @@ struct DaemonMetrics {
   Counter& evicted_window;
   Counter& evicted_capacity;
   Counter& future_timestamps;
+  Family<Counter>& presigned;  // {result}
+  Counter& presigned_used;
+  Counter& presigned_redone;
   Family<Histogram>& stages;  // {stage}
   Histogram& stage_analyze;
   Histogram& stage_engine;

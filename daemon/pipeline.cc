@@ -121,6 +121,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   std::chrono::steady_clock::time_point txn_started_;
   size_t txn_messages_ = 0;
   std::map<std::pair<std::string, int32_t>, int64_t> txn_positions_;  // next offset to consume
+  std::shared_ptr<Presigner> presigner_;  // the workers' and each engine's in turn
   std::unique_ptr<WorkerPool<InputMessage>> pool_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<Producer> producer_;
@@ -138,13 +139,17 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
 };
 
 absl::Status PipelineImpl::Init() {
-  DEDUP_ASSIGN_OR_RETURN(engine_, Engine::Create(config_));
-  metrics_ = std::make_unique<DaemonMetrics>(options_.version, engine_->kernel_name(),
-                                             engine_->signature_version());
   const int workers = config_.daemon.workers >= 0
                           ? config_.daemon.workers
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  pool_ = std::make_unique<WorkerPool<InputMessage>>(config_, workers);
+  // Without workers nothing signs ahead (the pool works inline on the pipeline thread).
+  if (config_.daemon.presign && workers > 0) {
+    DEDUP_ASSIGN_OR_RETURN(presigner_, Presigner::Create(config_));
+  }
+  DEDUP_ASSIGN_OR_RETURN(engine_, Engine::Create(config_, nullptr, presigner_));
+  metrics_ = std::make_unique<DaemonMetrics>(options_.version, engine_->kernel_name(),
+                                             engine_->signature_version());
+  pool_ = std::make_unique<WorkerPool<InputMessage>>(config_, workers, presigner_);
   DEDUP_ASSIGN_OR_RETURN(producer_,
                          Producer::Create(config_.kafka, [this](uint64_t t, const absl::Status& s) {
                            OnDelivery(t, s);
@@ -341,7 +346,9 @@ absl::Status PipelineImpl::RewindAfterAbort() {
   deferred_.clear();
   paused_.clear();  // Rewind seeks every partition; a paused one is resumed below
   tracker_.Clear();
-  DEDUP_ASSIGN_OR_RETURN(engine_, Engine::Create(config_));
+  // The presigner's table stays: the new engine relearns the same boilerplate, and a stale
+  // entry costs a wrong guess, not a wrong result.
+  DEDUP_ASSIGN_OR_RETURN(engine_, Engine::Create(config_, nullptr, presigner_));
   replay_until_.clear();
   DEDUP_ASSIGN_OR_RETURN(std::vector<AssignedPartition> plan, consumer_->Rewind());
   DEDUP_RETURN_IF_ERROR(consumer_->Resume(consumer_->Assignment()));
@@ -408,6 +415,8 @@ void PipelineImpl::PublishEngineStats() {
   m.evicted_window.Set(static_cast<double>(e.evicted_window));
   m.evicted_capacity.Set(static_cast<double>(e.evicted_capacity));
   m.future_timestamps.Set(static_cast<double>(e.future_timestamps));
+  m.presigned_used.Set(static_cast<double>(e.presigned_used));
+  m.presigned_redone.Set(static_cast<double>(e.presigned_redone));
 }
 
 void PipelineImpl::Turn() {

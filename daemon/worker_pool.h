@@ -1,9 +1,11 @@
-// The daemon's parallel stage: JSON parsing and text analysis (AnalyzeArticle) of consumed
-// messages on worker threads, handed back to the pipeline thread in consumption order.
+// The daemon's parallel stage: JSON parsing, text analysis (AnalyzeArticle) and signing on a
+// guess (Presigner, engine/analyze.h) of consumed messages on worker threads, handed back to
+// the pipeline thread in consumption order.
 //
 // Only the stateless half of processing runs here; the engine (boilerplate learning, index,
 // clusters) stays on the pipeline thread, in order, so the daemon decides exactly as file mode
-// does. With zero workers the work is done inline at Submit.
+// does (the engine uses a presigned signature only when the guess was its own decision). With
+// zero workers the work is done inline at Submit, and nothing is presigned.
 //
 // A template over the message type (InputMessage in the daemon; tests use their own): M needs
 // payload() -> string_view and timestamp_ms() -> optional<int64_t>.
@@ -43,7 +45,7 @@ struct Parsed {
   // strings the parser reuses (Submit hands spares in; read it only once `done`).
   absl::StatusOr<Article> article;
   AnalyzedArticle analyzed;
-  double analyze_seconds = 0;  // parse + analysis time on the worker
+  double analyze_seconds = 0;  // parse + analysis (+ presigning) time on the worker
   // When the consumer handed the message over (Submit): the start of dedupd's own latency.
   std::chrono::steady_clock::time_point submitted = std::chrono::steady_clock::now();
   bool done = false;
@@ -56,7 +58,10 @@ class WorkerPool {
   static constexpr size_t kMaxPendingBytes = 64 << 20;
   static constexpr size_t kSpareArticleBytes = 64 << 10;
 
-  WorkerPool(const Config& config, int workers) : config_(config), workers_(workers) {
+  // `presigner` may be null (nothing presigned).
+  WorkerPool(const Config& config, int workers,
+             std::shared_ptr<Presigner> presigner = nullptr)
+      : config_(config), workers_(workers), presigner_(std::move(presigner)) {
     for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { WorkerLoop(); });
   }
   ~WorkerPool() {
@@ -172,6 +177,8 @@ class WorkerPool {
       // A missing published_at falls back to the Kafka message timestamp.
       if (!m.article->published_at.has_value()) m.article->published_at = m.msg.timestamp_ms();
       AnalyzeArticle(*m.article, config_, m.analyzed);
+      // Inline (no workers) the pipeline thread would sign twice on a wrong guess.
+      if (presigner_ != nullptr && workers_ > 0) presigner_->Presign(*m.article, m.analyzed);
     }
     m.analyze_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -202,6 +209,7 @@ class WorkerPool {
 
   Config config_;
   int workers_;
+  std::shared_ptr<Presigner> presigner_;
   std::vector<std::thread> threads_;
   // Guarded by mu_: in_order_, todo_, pending_bytes_, stop_, and each Parsed's `done`.
   mutable std::mutex mu_;

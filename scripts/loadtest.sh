@@ -154,6 +154,11 @@ if held:
     print("dedupd_index: articles=%d evicted_window=%d evicted_capacity=%d" % (
         int(held["dedupd_index_articles"][0].value) if held.get("dedupd_index_articles") else -1,
         evicted.get("window", 0), evicted.get("capacity", 0)))
+presigned = {s.labels.get("result"): int(s.value) for f in text_string_to_metric_families(text)
+             if f.name == "dedupd_presigned" for s in f.samples if s.name.endswith("_total")}
+if presigned:
+    print("dedupd_presigned (signed on the workers' guess): used=%d redone=%d" % (
+        presigned.get("used", 0), presigned.get("redone", 0)))
 if means:
     print("dedupd_stage_mean_us (wall time per article in each stage): " + "  ".join(means))
 PY

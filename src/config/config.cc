@@ -292,6 +292,8 @@ const absl::flat_hash_map<std::string, Applier>& Schema() {
        }},
       {"daemon.workers",
        [](auto& n, auto& k, Config& c) { return ReadInt(n, k, -1, 256, c.daemon.workers); }},
+      {"daemon.presign",
+       [](auto& n, auto& k, Config& c) { return ReadBool(n, k, c.daemon.presign); }},
       {"daemon.restore_state",
        [](auto& n, auto& k, Config& c) { return ReadBool(n, k, c.daemon.restore_state); }},
       {"daemon.transaction_interval_ms",
@@ -398,6 +400,7 @@ std::vector<ConfigChange> DiffConfigs(const Config& a, const Config& b) {
   DEDUP_KEY(kafka, exactly_once, "kafka.exactly_once", true);
   DEDUP_KEY(kafka, transactional_id, "kafka.transactional_id", true);
   DEDUP_KEY(daemon, workers, "daemon.workers", true);
+  DEDUP_KEY(daemon, presign, "daemon.presign", true);
   DEDUP_KEY(daemon, restore_state, "daemon.restore_state", true);
   DEDUP_KEY(daemon, transaction_interval_ms, "daemon.transaction_interval_ms", true);
   DEDUP_KEY(daemon, shutdown_timeout_ms, "daemon.shutdown_timeout_ms", false);

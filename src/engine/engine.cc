@@ -30,15 +30,6 @@
 namespace dedup {
 namespace {
 
-// The key the boilerplate filter learns under: the source, else the URL's host.
-std::string_view SourceKey(const Article& a) {
-  if (!a.source.empty()) return a.source;
-  std::string_view url = a.url;
-  const size_t scheme = url.find("://");
-  if (scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
-  return url.substr(0, url.find('/'));
-}
-
 // The next engine's StoryMember key range (see EngineImpl::story_key_base_).
 uint64_t NextStoryKeyBase() {
   static std::atomic<uint64_t> engines{0};
@@ -49,9 +40,10 @@ uint64_t NextStoryKeyBase() {
 class EngineImpl final : public Engine {
  public:
   EngineImpl(const Config& config, MinHashKernel kernel, SketchAlgorithm algorithm,
-             WallClock clock)
+             WallClock clock, std::shared_ptr<Presigner> presigner)
       : config_(config),
         clock_(std::move(clock)),
+        presigner_(std::move(presigner)),
         hasher_(config.sketch.num_hashes, static_cast<uint64_t>(config.sketch.seed), kernel,
                 algorithm),
         index_(OptimalLshParams(config.index.lsh_threshold, config.sketch.num_hashes,
@@ -146,7 +138,9 @@ class EngineImpl final : public Engine {
   void EvictExpired(EventTimeMs watermark, std::vector<StoryUpdate>* updates);
   // t, or the clock's time when t is more than max_future_hours ahead of it.
   EventTimeMs NotAheadOfClock(EventTimeMs t);
-  void Sign(const Article& article, const AnalyzedArticle& analyzed, std::string_view source_key);
+  // Decides the lines to drop (learning the source's boilerplate) and signs the rest into
+  // signed_, taking the presigned signature when its guess was this decision.
+  void Sign(AnalyzedArticle& analyzed, std::string_view source_key);
   // Sets every field of `out` (`candidates` to 0 and `replayed` to false: the caller's to set).
   void MakeDecision(DocHandle h, Decision& out) const;
   // Fills `m` (reusing its strings' capacity) with document h as the stories output lists it.
@@ -166,6 +160,7 @@ class EngineImpl final : public Engine {
 
   Config config_;
   WallClock clock_;
+  std::shared_ptr<Presigner> presigner_;  // may be null
   MinHasher hasher_;
   LshIndex index_;
   ClusterSet clusters_;
@@ -200,16 +195,10 @@ class EngineImpl final : public Engine {
   AnalyzedArticle analyzed_;
   std::vector<char> is_boilerplate_;
   std::vector<uint64_t> line_hashes_;
-  std::vector<uint64_t> kept_words_;
-  std::vector<uint64_t> kept_numbers_;
+  std::vector<uint64_t> now_boilerplate_;  // lines ClassifyAndLearn made boilerplate
   std::vector<uint64_t> own_headlines_;
   uint64_t headline_lines_ = 0;  // in the current article
-  NumberSketch numbers_;
-  std::array<uint16_t, kLeadShingles> lead_{};
-  int lead_size_ = 0;
-  std::vector<uint64_t> shingles_;
-  std::vector<uint32_t> sig_;
-  std::vector<uint16_t> sig16_;
+  SignedText signed_;  // the current article's
   std::vector<DocHandle> candidates_;
   std::vector<DocHandle> matched_;  // candidates that passed verification
   std::vector<DocHandle> story_members_;     // FillStory's scratch
@@ -221,7 +210,6 @@ class EngineImpl final : public Engine {
   // capacity: updates of clusters of every size draw on one pool, so without it a member
   // dropped from one update and added to another gives its strings' memory up and asks again.
   std::vector<StoryMember> member_pool_;
-  uint32_t words_ = 0;
 };
 
 DocHandle EngineImpl::Allocate() {
@@ -319,9 +307,7 @@ void EngineImpl::EvictExpired(EventTimeMs watermark, std::vector<StoryUpdate>* u
   }
 }
 
-void EngineImpl::Sign(const Article& article, const AnalyzedArticle& analyzed,
-                      std::string_view source_key) {
-  (void)article;
+void EngineImpl::Sign(AnalyzedArticle& analyzed, std::string_view source_key) {
   const Document& doc = analyzed.doc;
   line_hashes_.clear();
   for (const TextLine& l : doc.lines) line_hashes_.push_back(l.hash);
@@ -333,7 +319,11 @@ void EngineImpl::Sign(const Article& article, const AnalyzedArticle& analyzed,
   is_boilerplate_.resize(doc.lines.size());  // every entry set by ClassifyAndLearn
   // Learning here (before the empty-body check) is what learning after it was: a body without
   // words has no lines, and ClassifyAndLearn learns nothing from none.
-  boilerplate_.ClassifyAndLearn(source_key, line_hashes_, is_boilerplate_);
+  now_boilerplate_.clear();
+  boilerplate_.ClassifyAndLearn(source_key, line_hashes_, is_boilerplate_,
+                                presigner_ != nullptr ? &now_boilerplate_ : nullptr);
+  // The source's next articles drop these: guess so from now on.
+  if (!now_boilerplate_.empty()) presigner_->AddLines(source_key, now_boilerplate_);
   own_headlines_ = analyzed.headline_hashes;
   if (config_.boilerplate.headline_lines) {
     for (size_t i = 0; i < doc.lines.size(); ++i) {
@@ -346,53 +336,26 @@ void EngineImpl::Sign(const Article& article, const AnalyzedArticle& analyzed,
       }
     }
   }
-
-  kept_words_.clear();
-  kept_numbers_.clear();
-  uint64_t dropped = 0;
-  // The lead starts at the first line long enough to be prose: short lines before it are
-  // navigation, bylines and headline lists, which differ from page to page.
-  constexpr uint32_t kProseLineWords = 8;
-  size_t lead_start = SIZE_MAX, whole_lead_start = SIZE_MAX;
-  for (size_t i = 0; i < doc.lines.size(); ++i) {
-    const TextLine& l = doc.lines[i];
-    if (l.num_words >= kProseLineWords && whole_lead_start == SIZE_MAX) whole_lead_start = l.first_word;
-    if (is_boilerplate_[i]) {
-      ++dropped;
-      continue;
+  // Signing depends on the engine's state only through is_boilerplate_: a presigned article
+  // whose guess was exactly this decision is signed already.
+  bool presigned = false;
+  if (analyzed.presigned && presigner_ != nullptr) {
+    analyzed.presigned = false;  // its buffers are taken or stale from here on
+    if (analyzed.guessed_drop == is_boilerplate_) {
+      std::swap(signed_, analyzed.signed_text);
+      presigned = true;
+      ++stats_.presigned_used;
+    } else {
+      presigner_->Correct(source_key, line_hashes_, analyzed.guessed_drop, is_boilerplate_);
+      ++stats_.presigned_redone;
     }
-    if (l.num_words >= kProseLineWords && lead_start == SIZE_MAX) lead_start = kept_words_.size();
-    kept_words_.insert(kept_words_.end(), doc.word_hashes.begin() + l.first_word,
-                       doc.word_hashes.begin() + l.first_word + l.num_words);
-    kept_numbers_.insert(kept_numbers_.end(), doc.number_hashes.begin() + l.first_number,
-                         doc.number_hashes.begin() + l.first_number + l.num_numbers);
   }
-  std::span<const uint64_t> words = kept_words_;
-  std::span<const uint64_t> numbers = kept_numbers_;
-  if (kept_words_.size() < static_cast<size_t>(config_.boilerplate.min_kept_tokens) &&
-      doc.word_hashes.size() > kept_words_.size()) {
-    // Too little left: this page may be all boilerplate-looking lines (a site re-posting the same
-    // story); comparing it whole is better than comparing a fragment.
-    words = doc.word_hashes;
-    numbers = doc.number_hashes;
-    lead_start = whole_lead_start;
+  if (!presigned) SignKept(doc, is_boilerplate_, config_, hasher_, signed_);
+  if (signed_.fallback) {
     ++stats_.boilerplate_fallbacks;
   } else {
-    stats_.boilerplate_lines += dropped;
+    stats_.boilerplate_lines += signed_.dropped_lines;
   }
-  words_ = static_cast<uint32_t>(words.size());
-  numbers_ = MakeNumberSketch(numbers);
-  // Signature version 1 hashes shingles with XXH3, version 3 folds them (sketch/minhash.h).
-  const ShingleHash shingle_hash = hasher_.algorithm() == SketchAlgorithm::kMinHash
-                                       ? ShingleHash::kXxh3
-                                       : ShingleHash::kFold;
-  DistinctShingles(words, config_.text.shingle_words, shingle_hash, shingles_);
-  if (lead_start == SIZE_MAX) lead_start = 0;
-  lead_size_ = LeadShingles(words.subspan(lead_start), config_.text.shingle_words, lead_.data());
-  sig_.resize(static_cast<size_t>(config_.sketch.num_hashes));
-  hasher_.Sign(shingles_, sig_);
-  sig16_.resize(sig_.size());
-  for (size_t i = 0; i < sig_.size(); ++i) sig16_[i] = static_cast<uint16_t>(sig_[i]);
 }
 
 void EngineImpl::MakeDecision(DocHandle h, Decision& out) const {
@@ -519,14 +482,17 @@ absl::Status EngineImpl::ProcessInto(const Article& article, AnalyzedArticle& an
     out.replayed = true;
     return absl::OkStatus();
   }
-  const std::string_view source_key = SourceKey(article);
+  const std::string_view source_key = BoilerplateSourceKey(article);
   headline_lines_ = 0;
-  Sign(article, analyzed, source_key);
-  if (shingles_.empty()) {
+  Sign(analyzed, source_key);
+  if (signed_.shingles.empty()) {
     ++stats_.rejected;
     return RejectError("empty_body", "body has no words");
   }
   headlines_.Add(own_headlines_);
+  if (presigner_ != nullptr && config_.boilerplate.headline_lines) {
+    presigner_->AddHeadlines(own_headlines_);
+  }
   stats_.headline_lines += headline_lines_;
 
   const EventTimeMs t =
@@ -540,14 +506,14 @@ absl::Status EngineImpl::ProcessInto(const Article& article, AnalyzedArticle& an
   // The new article's handle first: the index is queried and the article inserted in one go.
   const DocHandle h = Allocate();
   candidates_.clear();
-  index_.QueryAndInsert(h, sig16_, candidates_);
+  index_.QueryAndInsert(h, signed_.sig16, candidates_);
   if (candidates_.size() > static_cast<size_t>(config_.index.max_candidates)) {
     ++stats_.candidates_truncated;
     candidates_.resize(static_cast<size_t>(config_.index.max_candidates));
   }
   stats_.candidates += candidates_.size();
 
-  const uint32_t n_shingles = static_cast<uint32_t>(shingles_.size());
+  const uint32_t n_shingles = static_cast<uint32_t>(signed_.shingles.size());
   DocHandle best = 0;
   PairScore best_score;
   bool have_best = false;
@@ -555,7 +521,8 @@ absl::Status EngineImpl::ProcessInto(const Article& article, AnalyzedArticle& an
   for (DocHandle c : candidates_) {
     const Doc& cd = docs_[c];
     const PairScore s = ScorePair(
-        {sig16_, n_shingles, &numbers_, {lead_.data(), static_cast<size_t>(lead_size_)}},
+        {signed_.sig16, n_shingles, &signed_.numbers,
+         {signed_.lead.data(), static_cast<size_t>(signed_.lead_size)}},
         {Sig(c), cd.shingles, &cd.numbers, {cd.lead.data(), cd.lead_size}}, config_.match);
     if (!s.match) {
       ++stats_.candidates_rejected;
@@ -579,13 +546,13 @@ absl::Status EngineImpl::ProcessInto(const Article& article, AnalyzedArticle& an
   d.published_at = t;
   d.arrival = ++arrival_;
   d.shingles = n_shingles;
-  d.length_words = words_;
-  d.numbers = numbers_;
-  d.lead = lead_;
-  d.lead_size = static_cast<uint8_t>(lead_size_);
+  d.length_words = signed_.words;
+  d.numbers = signed_.numbers;
+  d.lead = signed_.lead;
+  d.lead_size = static_cast<uint8_t>(signed_.lead_size);
   d.live = true;
   ++live_docs_;
-  std::copy(sig16_.begin(), sig16_.end(), Sig(h).begin());
+  std::copy(signed_.sig16.begin(), signed_.sig16.end(), Sig(h).begin());
   const std::string_view matched = have_best ? docs_[best].id() : std::string_view();
   d.SetText(article.id, article.url, article.title, matched);
 
@@ -662,29 +629,16 @@ EngineStats EngineImpl::stats() const {
 
 }  // namespace
 
-void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticle& out) {
-  if (config.text.include_title && !article.title.empty()) {
-    // The title's analysis is the first part of the text's (title, a line break, the body) and
-    // also gives its headline hash.
-    AnalyzeText(article.title, out.doc);
-    HeadlineIndex::Hashes(article.title, out.doc, out.headline_hashes);
-    AnalyzeTextAppend(article.body, out.doc);
-  } else {
-    thread_local Document title;  // reused: workers analyse one article after another
-    AnalyzeText(article.title, title);
-    HeadlineIndex::Hashes(article.title, title, out.headline_hashes);  // into the kept buffer
-    AnalyzeText(article.body, out.doc);
-  }
-}
-
-absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Config& config, WallClock clock) {
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const Config& config, WallClock clock,
+                                                        std::shared_ptr<Presigner> presigner) {
   DEDUP_ASSIGN_OR_RETURN(MinHashKernel kernel, SelectMinHashKernel(config.sketch.kernel));
   // The engine's config keeps the file's value even when DEDUP_SKETCH_ALGORITHM overrides it:
   // a reload compares files, not the override.
   DEDUP_ASSIGN_OR_RETURN(SketchAlgorithm algorithm,
                          SelectSketchAlgorithm(config.sketch.algorithm));
   if (!clock) clock = WallClockMs;
-  return std::unique_ptr<Engine>(new EngineImpl(config, kernel, algorithm, std::move(clock)));
+  return std::unique_ptr<Engine>(
+      new EngineImpl(config, kernel, algorithm, std::move(clock), std::move(presigner)));
 }
 
 }  // namespace dedup

@@ -48,7 +48,8 @@ void BoilerplateFilter::KeepBounded(SourceTable& t) {
 
 void BoilerplateFilter::ClassifyAndLearn(std::string_view source,
                                          std::span<const uint64_t> line_hashes,
-                                         std::vector<char>& is_boilerplate) {
+                                         std::vector<char>& is_boilerplate,
+                                         std::vector<uint64_t>* now_boilerplate) {
   if (!config_.enabled || line_hashes.empty()) {
     std::fill(is_boilerplate.begin(), is_boilerplate.end(), 0);
     return;
@@ -79,6 +80,7 @@ void BoilerplateFilter::ClassifyAndLearn(std::string_view source,
     uint32_t& count = t.counts[h];
     is_boilerplate[i] = (count != 0 && count >= min_articles) ? 1 : 0;  // as Classify: unseen is not
     ++count;
+    if (count == min_articles && now_boilerplate != nullptr) now_boilerplate->push_back(h);
   }
   KeepBounded(t);
 }

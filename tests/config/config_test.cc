@@ -188,6 +188,18 @@ TEST(Config, ExampleFileParsesToDefaults) {
   EXPECT_EQ(RestartRequiredChanges(d, *c), std::vector<std::string>{});
 }
 
+TEST(Config, PresignIsASwitchThatNeedsARestart) {
+  auto off = ParseConfig("[daemon]\npresign = false\n", "test.toml");
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_FALSE(off->daemon.presign);
+  EXPECT_TRUE(Config{}.daemon.presign);
+  EXPECT_EQ(RestartRequiredChanges(Config{}, *off), std::vector<std::string>{"daemon.presign"});
+  auto bad = ParseConfig("[daemon]\npresign = 1\n", "test.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("daemon.presign"), std::string_view::npos)
+      << bad.status();
+}
+
 TEST(Config, KafkaPropertiesPassThroughWithDottedOrQuotedNames) {
   auto c = ParseConfig(R"(
 [kafka]

@@ -110,6 +110,10 @@ TEST_F(OperationsTest, MetricsEndpointReportsTheRun) {
   EXPECT_EQ(m["dedupd_index_clusters"], 3);
   ASSERT_EQ(m.count("dedupd_future_timestamps_total"), 1u);
   EXPECT_EQ(m["dedupd_future_timestamps_total"], 0);
+  // Every decided article came presigned by a worker (used, or signed again on a wrong guess).
+  EXPECT_EQ(m["dedupd_presigned_total{result=\"used\"}"] +
+                m["dedupd_presigned_total{result=\"redone\"}"],
+            6);
   EXPECT_EQ(m["dedupd_candidates_per_article_count"], 6);
   EXPECT_GE(m["dedupd_candidates_per_article_sum"], 3);  // each copy found its original
   EXPECT_EQ(m["dedupd_stage_duration_seconds_count{stage=\"analyze\"}"], 8);

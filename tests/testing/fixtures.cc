@@ -1,8 +1,9 @@
 #include "testing/fixtures.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <cstdio>
+#include <random>
 
 #include "dedup/base/json_writer.h"
 #include "dedup/config/config.h"
@@ -126,6 +127,42 @@ Article MakeArticle(std::string id, std::string source, std::string body,
   a.body = std::move(body);
   a.published_at = published_at;
   return a;
+}
+
+std::vector<Article> ReprintFeed(int n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<Site> sites;
+  for (const char* name : {"Port Gazette", "Valley Courier", "Metro Ledger", "Coast Post",
+                           "Hill Tribune", "River Herald"}) {
+    sites.push_back(MakeSite(name, 30 + static_cast<int>(sites.size()) * 10));
+  }
+  const std::vector<Article>& stories = Stories();
+  std::vector<std::string> recent_titles;  // the newest last
+  std::vector<Article> feed;
+  for (int i = 0; i < n; ++i) {
+    const Article& story = stories[rng() % stories.size()];
+    const bool wire = rng() % 4 == 0;
+    const Site& site = sites[rng() % sites.size()];
+    const std::string source = wire ? "Wire" : site.name;
+    std::string text = rng() % 3 == 0 ? FirstParagraphs(story.body, 1 + rng() % 3) : story.body;
+    if (!wire) {
+      std::string above;
+      if (rng() % 2 == 0) above += story.title + "\n";  // the page's own headline
+      if (rng() % 2 == 0 && !recent_titles.empty()) {
+        above += "Most read\n";
+        for (size_t k = 0; k < 4 && k < recent_titles.size(); ++k) {
+          above += recent_titles[recent_titles.size() - 1 - (rng() % recent_titles.size())] + "\n";
+        }
+      }
+      text = Wrap(site, above + text);
+    }
+    Article a = MakeArticle("feed-" + std::to_string(i), source, std::move(text),
+                            static_cast<EventTimeMs>(i) * kHour / 12);
+    a.title = story.title + " - " + source;
+    recent_titles.push_back(story.title);
+    feed.push_back(std::move(a));
+  }
+  return feed;
 }
 
 }  // namespace dedup::testing

@@ -44,6 +44,13 @@ Article MakeArticle(std::string id, std::string source, std::string body,
 
 inline constexpr EventTimeMs kHour = 3600 * 1000;
 
+// A feed of `n` articles, as a live stream brings them: Stories() published by a wire and
+// reprinted by six sites (each with its boilerplate, some copies cut short, some pages echoing
+// their own headline or listing recent headlines under "Most read"), every 5 minutes of event
+// time (so a long feed leaves the default window). Titles are "<story title> - <site>".
+// Deterministic for a seed.
+std::vector<Article> ReprintFeed(int n, unsigned seed);
+
 }  // namespace dedup::testing
 
 #endif  // DEDUP_TESTS_TESTING_FIXTURES_H_

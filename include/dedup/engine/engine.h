@@ -15,8 +15,8 @@
 // File mode and the daemon drive this same class, so a result seen in file mode is the result
 // the daemon gives for the same input order.
 //
-// Thread-safety: not thread-safe. One thread owns an Engine. AnalyzeArticle is a pure function
-// and may run on any thread.
+// Thread-safety: not thread-safe. One thread owns an Engine. AnalyzeArticle and
+// Presigner::Presign (engine/analyze.h) may run on any thread.
 #ifndef DEDUP_ENGINE_ENGINE_H_
 #define DEDUP_ENGINE_ENGINE_H_
 
@@ -27,6 +27,7 @@
 
 #include "absl/status/statusor.h"
 #include "dedup/config/config.h"
+#include "dedup/engine/analyze.h"
 #include "dedup/engine/article.h"
 #include "dedup/index/lsh.h"
 #include "dedup/text/document.h"
@@ -44,6 +45,8 @@ struct EngineStats {
   uint64_t boilerplate_lines = 0;    // lines dropped as boilerplate (headline lines included)
   uint64_t headline_lines = 0;       // lines dropped as headlines
   uint64_t boilerplate_fallbacks = 0;  // articles kept whole because too little was left
+  uint64_t presigned_used = 0;    // articles whose Presigner signature was used (a right guess)
+  uint64_t presigned_redone = 0;  // articles presigned on a wrong guess and signed again
   uint64_t clusters_created = 0;
   uint64_t clusters_merged = 0;
   uint64_t merges_refused = 0;  // matched two clusters whose own articles do not match
@@ -54,24 +57,18 @@ struct EngineStats {
   size_t clusters = 0;          // live clusters now
 };
 
-// The stateless first half of processing an article: its text normalised, tokenised and hashed
-// (Document) and its headline's hashes. Computing it depends only on the article and the config,
-// so it may run on any thread, ahead of Engine::Process.
-struct AnalyzedArticle {
-  Document doc;
-  std::vector<uint64_t> headline_hashes;
-};
-void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticle& out);
-
 class Engine {
  public:
   // The wall clock event times are checked against ([cluster] max_future_hours), in
   // milliseconds since the Unix epoch. Empty: the system clock.
   using WallClock = std::function<EventTimeMs()>;
 
-  // Fails if the config names a MinHash kernel this CPU cannot run.
-  static absl::StatusOr<std::unique_ptr<Engine>> Create(const Config& config,
-                                                        WallClock clock = nullptr);
+  // Fails if the config names a MinHash kernel this CPU cannot run. With a `presigner` (made
+  // from the same config), articles it signed ahead are checked against its guess and its table
+  // corrected (engine/analyze.h).
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(
+      const Config& config, WallClock clock = nullptr,
+      std::shared_ptr<Presigner> presigner = nullptr);
   virtual ~Engine() = default;
 
   // Errors (InvalidArgument) leave the engine unchanged: an article with no words.
@@ -79,8 +76,9 @@ class Engine {
   // (none for a replayed id).
   virtual absl::StatusOr<Decision> Process(const Article& article,
                                            std::vector<StoryUpdate>* updates = nullptr) = 0;
-  // The same, with the article already analysed (by AnalyzeArticle with this engine's config).
-  // Gives the same result as Process(article, updates).
+  // The same, with the article already analysed (by AnalyzeArticle with this engine's config,
+  // and perhaps presigned by this engine's Presigner). Gives the same result as
+  // Process(article, updates). May take the presigned buffers (their capacity reused).
   virtual absl::StatusOr<Decision> Process(const Article& article, AnalyzedArticle& analyzed,
                                            std::vector<StoryUpdate>* updates) = 0;
   // The same, the decision written into `out` (its strings' memory reused: a caller deciding

@@ -42,10 +42,12 @@ class BoilerplateFilter {
 
   // Classify, then Learn, with one hash-table lookup a line (what the engine does for each
   // article); sets every is_boilerplate entry. Does nothing but clear is_boilerplate when
-  // line_hashes is empty.
+  // line_hashes is empty. If `now_boilerplate` is given, appends the lines this article made
+  // boilerplate for the source's next articles (their count reached min_articles).
   // REQUIRES: is_boilerplate.size() == line_hashes.size().
   void ClassifyAndLearn(std::string_view source, std::span<const uint64_t> line_hashes,
-                        std::vector<char>& is_boilerplate);
+                        std::vector<char>& is_boilerplate,
+                        std::vector<uint64_t>* now_boilerplate = nullptr);
 
   size_t num_sources() const { return sources_.size(); }
   size_t num_lines() const;
