@@ -5,8 +5,10 @@
 // LAG articles ahead of the engine (as the daemon's workers run ahead of its pipeline thread),
 // then decided. Prints the guess's hit rate, the mean time an article of AnalyzeArticle and of
 // Presign (the workers' share) and of Engine::Process (the pipeline thread's share), against
-// the same engine without a presigner. The decisions are compared too: any difference is an
-// error (exit status 1).
+// the same engine without a presigner: medians of 5 rounds, each round running every
+// configuration once (this machine's speed drifts from minute to minute). The decisions are
+// compared too: any difference is an error (exit status 1).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -97,19 +99,38 @@ int main(int argc, char** argv) {
   std::vector<long> lags;
   for (int i = 2; i < argc; ++i) lags.push_back(std::stol(argv[i]));
   if (lags.empty()) lags = {0, 64, 512};
-  const Run base = RunOnce(articles, config, -1);
-  std::printf("articles=%zu\nno presigner: analyze_us=%.2f engine_us=%.2f\n", articles.size(),
-              base.analyze_us, base.engine_us);
+  // Round by round: every configuration once a round (-1: no presigner).
+  constexpr int kRounds = 5;
+  std::vector<long> configs = {-1};
+  configs.insert(configs.end(), lags.begin(), lags.end());
+  std::vector<std::vector<Run>> runs(configs.size());
+  for (int round = 0; round < kRounds; ++round) {
+    for (size_t c = 0; c < configs.size(); ++c) {
+      runs[c].push_back(RunOnce(articles, config, configs[c]));
+    }
+  }
+  const auto median = [](std::vector<Run>& rs, double Run::*field) {
+    std::vector<double> v;
+    for (const Run& r : rs) v.push_back(r.*field);
+    std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  const double base_engine = median(runs[0], &Run::engine_us);
+  std::printf("articles=%zu, medians of %d rounds\nno presigner: analyze_us=%.2f engine_us=%.2f\n",
+              articles.size(), kRounds, median(runs[0], &Run::analyze_us), base_engine);
   int status = 0;
-  for (const long lag : lags) {
-    const Run r = RunOnce(articles, config, lag);
+  for (size_t c = 1; c < configs.size(); ++c) {
+    const Run& r = runs[c][0];
+    const double engine_us = median(runs[c], &Run::engine_us);
+    bool same = true;
+    for (const Run& each : runs[c]) same &= each.decisions == runs[0][0].decisions;
     std::printf("lag=%ld: hit=%.4f (used %lu, redone %lu) analyze_us=%.2f presign_us=%.2f "
                 "engine_us=%.2f (%.2fx the engine without) decisions %s\n",
-                lag, static_cast<double>(r.used) / static_cast<double>(r.used + r.redone),
+                configs[c], static_cast<double>(r.used) / static_cast<double>(r.used + r.redone),
                 static_cast<unsigned long>(r.used), static_cast<unsigned long>(r.redone),
-                r.analyze_us, r.presign_us, r.engine_us, r.engine_us / base.engine_us,
-                r.decisions == base.decisions ? "identical" : "DIFFER");
-    if (r.decisions != base.decisions) status = 1;
+                median(runs[c], &Run::analyze_us), median(runs[c], &Run::presign_us), engine_us,
+                engine_us / base_engine, same ? "identical" : "DIFFER");
+    if (!same) status = 1;
   }
   return status;
 }
