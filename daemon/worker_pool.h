@@ -5,7 +5,9 @@
 // Only the stateless half of processing runs here; the engine (boilerplate learning, index,
 // clusters) stays on the pipeline thread, in order, so the daemon decides exactly as file mode
 // does (the engine uses a presigned signature only when the guess was its own decision). With
-// zero workers the work is done inline at Submit, and nothing is presigned.
+// zero workers the work is done inline at Submit. Only worker threads presign, and only while
+// they keep up with the input; the pipeline thread, when it lends a hand (WaitReady) or works
+// inline, leaves signing to the engine.
 //
 // A template over the message type (InputMessage in the daemon; tests use their own): M needs
 // payload() -> string_view and timestamp_ms() -> optional<int64_t>.
@@ -100,7 +102,7 @@ class WorkerPool {
     }
     const size_t bytes = m->msg.payload().size();
     if (workers_ == 0) {
-      Work(*m);
+      Work(*m, /*presign=*/false);
       m->done = true;
     }
     {
@@ -132,7 +134,9 @@ class WorkerPool {
         Parsed<M>* m = todo_.front();
         todo_.pop_front();
         l.unlock();
-        Work(*m);
+        // The pipeline thread signs this article itself when it decides it: presigning here
+        // would only add the guess's cost (and a second signing when it is wrong).
+        Work(*m, /*presign=*/false);
         l.lock();
         m->done = true;
         continue;
@@ -165,7 +169,7 @@ class WorkerPool {
   }
 
  private:
-  void Work(Parsed<M>& m) {
+  void Work(Parsed<M>& m, bool presign) {
     const auto start = std::chrono::steady_clock::now();
     thread_local std::unique_ptr<ArticleParser> parser;
     if (!parser) parser = std::make_unique<ArticleParser>(config_.input);
@@ -177,8 +181,7 @@ class WorkerPool {
       // A missing published_at falls back to the Kafka message timestamp.
       if (!m.article->published_at.has_value()) m.article->published_at = m.msg.timestamp_ms();
       AnalyzeArticle(*m.article, config_, m.analyzed);
-      // Inline (no workers) the pipeline thread would sign twice on a wrong guess.
-      if (presigner_ != nullptr && workers_ > 0) presigner_->Presign(*m.article, m.analyzed);
+      if (presign) presigner_->Presign(*m.article, m.analyzed);
     }
     m.analyze_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -186,14 +189,19 @@ class WorkerPool {
   void WorkerLoop() {
     while (true) {
       Parsed<M>* m = nullptr;
+      bool presign = false;
       {
         std::unique_lock<std::mutex> l(mu_);
         work_cv_.wait(l, [this] { return stop_ || !todo_.empty(); });
         if (todo_.empty()) return;  // stopping
         m = todo_.front();
         todo_.pop_front();
+        // Presign while the workers keep up (fewer messages wait unstarted than there are
+        // workers). Behind, analysis is what the pipeline waits for: signing, which the engine
+        // would do anyway, is left to it rather than delay the next message's analysis.
+        presign = presigner_ != nullptr && todo_.size() < static_cast<size_t>(workers_);
       }
-      Work(*m);
+      Work(*m, presign);
       bool front;
       {
         std::lock_guard<std::mutex> l(mu_);

@@ -199,6 +199,7 @@ class EngineImpl final : public Engine {
   std::vector<uint64_t> own_headlines_;
   uint64_t headline_lines_ = 0;  // in the current article
   SignedText signed_;  // the current article's
+  bool came_presigned_ = false;  // the current article was presigned (used or not)
   std::vector<DocHandle> candidates_;
   std::vector<DocHandle> matched_;  // candidates that passed verification
   std::vector<DocHandle> story_members_;     // FillStory's scratch
@@ -339,7 +340,8 @@ void EngineImpl::Sign(AnalyzedArticle& analyzed, std::string_view source_key) {
   // Signing depends on the engine's state only through is_boilerplate_: a presigned article
   // whose guess was exactly this decision is signed already.
   bool presigned = false;
-  if (analyzed.presigned && presigner_ != nullptr) {
+  came_presigned_ = analyzed.presigned && presigner_ != nullptr;
+  if (came_presigned_) {
     analyzed.presigned = false;  // its buffers are taken or stale from here on
     if (analyzed.guessed_drop == is_boilerplate_) {
       std::swap(signed_, analyzed.signed_text);
@@ -490,7 +492,8 @@ absl::Status EngineImpl::ProcessInto(const Article& article, AnalyzedArticle& an
     return RejectError("empty_body", "body has no words");
   }
   headlines_.Add(own_headlines_);
-  if (presigner_ != nullptr && config_.boilerplate.headline_lines) {
+  // A presigning worker told the presigner this article's headlines already.
+  if (presigner_ != nullptr && config_.boilerplate.headline_lines && !came_presigned_) {
     presigner_->AddHeadlines(own_headlines_);
   }
   stats_.headline_lines += headline_lines_;
