@@ -672,6 +672,7 @@ absl::Status PipelineImpl::Run() {
   DEDUP_RETURN_IF_ERROR(consumer_->Subscribe());
   LogInfo("dedupd running", {{"brokers", config_.kafka.brokers},
                              {"workers", std::to_string(config_.daemon.workers)},
+                             {"presign", presigner_ != nullptr ? "true" : "false"},
                              {"group", config_.kafka.group_id},
                              {"sketch_kernel", std::string(engine_->kernel_name())},
                              {"signature_version", std::to_string(engine_->signature_version())},
