@@ -74,8 +74,8 @@ DaemonMetrics::DaemonMetrics(std::string_view version, std::string_view kernel,
       presigned_redone(presigned.WithLabels({"redone"})),
       stages(registry.AddHistogram("dedupd_stage_duration_seconds",
                                    "Time per article in each stage: analyze (parse, normalise, "
-                                   "tokenise, presign; on worker threads), engine (sketch, index, "
-                                   "verify, cluster), emit (serialise and hand to the producer).",
+                                   "tokenise, presign; on worker threads), engine (boilerplate, "
+                                   "sketch unless presigned, index, verify, cluster), emit (serialise and hand to the producer).",
                                    LatencyBuckets(), {"stage"})),
       stage_analyze(stages.WithLabels({"analyze"})),
       stage_engine(stages.WithLabels({"engine"})),

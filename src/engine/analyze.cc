@@ -10,7 +10,7 @@
 namespace dedup {
 
 void AnalyzeArticle(const Article& article, const Config& config, AnalyzedArticle& out) {
-  out.presigned = false;
+  out.presigned_by = nullptr;
   if (config.text.include_title && !article.title.empty()) {
     // The title's analysis is the first part of the text's (title, a line break, the body) and
     // also gives its headline hash.
@@ -148,7 +148,7 @@ void Presigner::Presign(const Article& article, AnalyzedArticle& analyzed) {
          (Contains(Key(kHeadlines, h)) || std::find(own.begin(), own.end(), h) != own.end()));
   }
   SignKept(doc, analyzed.guessed_drop, config_, hasher_, analyzed.signed_text);
-  analyzed.presigned = true;
+  analyzed.presigned_by = this;
   // The engine remembers this headline before deciding the articles after this one: articles
   // signed from now on guess their lines equal to it dropped.
   if (headlines) AddHeadlines(own);

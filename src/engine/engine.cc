@@ -340,9 +340,9 @@ void EngineImpl::Sign(AnalyzedArticle& analyzed, std::string_view source_key) {
   // Signing depends on the engine's state only through is_boilerplate_: a presigned article
   // whose guess was exactly this decision is signed already.
   bool presigned = false;
-  came_presigned_ = analyzed.presigned && presigner_ != nullptr;
+  came_presigned_ = presigner_ != nullptr && analyzed.presigned_by == presigner_.get();
   if (came_presigned_) {
-    analyzed.presigned = false;  // its buffers are taken or stale from here on
+    analyzed.presigned_by = nullptr;  // its buffers are taken or stale from here on
     if (analyzed.guessed_drop == is_boilerplate_) {
       std::swap(signed_, analyzed.signed_text);
       presigned = true;

@@ -160,7 +160,7 @@ TEST(WorkerPoolTest, PresigningWorkersLeaveTheDecisionsAsTheEngineAlone) {
       }
       while (auto m = pool.TakeReady()) {
         ASSERT_TRUE(m->article.ok()) << m->article.status();
-        EXPECT_EQ(m->analyzed.presigned, workers > 0);
+        EXPECT_EQ(m->analyzed.presigned_by == presigner.get(), workers > 0);
         absl::StatusOr<Decision> d = engine->Process(*m->article, m->analyzed, nullptr);
         ASSERT_TRUE(d.ok()) << d.status();
         EXPECT_EQ(d->cluster_id + " " + d->matched_id + " " + std::to_string(d->similarity),

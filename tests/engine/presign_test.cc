@@ -65,7 +65,7 @@ Presigned WithPresigner(const Config& config, const std::vector<Article>& feed, 
     sabotage(decided, a, ahead.front());
     const absl::StatusOr<Decision> d = (*engine)->Process(a, ahead.front(), &updates);
     r.outcomes.push_back(Outcome(d, updates));
-    EXPECT_FALSE(ahead.front().presigned) << "a presigning serves one decision";
+    EXPECT_EQ(ahead.front().presigned_by, nullptr) << "a presigning serves one decision";
     ahead.pop_front();
     ++decided;
   };
@@ -73,7 +73,7 @@ Presigned WithPresigner(const Config& config, const std::vector<Article>& feed, 
     AnalyzedArticle& an = ahead.emplace_back();
     AnalyzeArticle(a, config, an);
     (*presigner)->Presign(a, an);
-    EXPECT_TRUE(an.presigned);
+    EXPECT_EQ(an.presigned_by, presigner->get());
     EXPECT_EQ(an.guessed_drop.size(), an.doc.lines.size());
     while (ahead.size() > lag) decide();
   }
@@ -140,6 +140,28 @@ TEST(PresignTest, AWrongGuessIsSignedAgain) {
   for (size_t i = 0; i < alone.size(); ++i) ASSERT_EQ(p.outcomes[i], alone[i]) << i;
   EXPECT_GE(p.stats.presigned_redone, sabotaged);
   EXPECT_GT(sabotaged, 90u);
+}
+
+// An engine takes presigning only from its own presigner: another one's (here with another
+// sketch seed, so another signature for the same guess) is ignored.
+TEST(PresignTest, AnotherPresignersWorkIsIgnored) {
+  const std::vector<Article> feed = testing::ReprintFeed(80, 19);
+  const Config config;
+  const std::vector<std::string> alone = Alone(config, feed);
+  Config other_config = config;
+  other_config.sketch.seed = config.sketch.seed + 1;
+  auto other = *Presigner::Create(other_config);
+  auto own = *Presigner::Create(config);
+  auto engine = *Engine::Create(config, nullptr, own);
+  std::vector<StoryUpdate> updates;
+  for (size_t i = 0; i < feed.size(); ++i) {
+    AnalyzedArticle an;
+    AnalyzeArticle(feed[i], config, an);
+    other->Presign(feed[i], an);
+    const absl::StatusOr<Decision> d = engine->Process(feed[i], an, &updates);
+    ASSERT_EQ(Outcome(d, updates), alone[i]) << i;
+  }
+  EXPECT_EQ(engine->stats().presigned_used + engine->stats().presigned_redone, 0u);
 }
 
 // The presigned buffers serve the engine: an article whose presigning the engine took is

@@ -11,7 +11,9 @@
 // good guess moves the signing off the engine's thread, the daemon's one serial stage.
 //
 // Thread-safety: AnalyzeArticle is a pure function. Presigner::Presign may run on any number of
-// threads at once, concurrently with one engine thread calling Presigner::Correct.
+// threads at once, concurrently with the one engine thread calling Correct, AddLines and
+// AddHeadlines. The table's entries are atomic; two writers racing for one entry may lose one
+// of their lines (a wrong guess later, never a wrong result).
 #ifndef DEDUP_ENGINE_ANALYZE_H_
 #define DEDUP_ENGINE_ANALYZE_H_
 
@@ -33,6 +35,8 @@
 #include "dedup/text/shingle.h"
 
 namespace dedup {
+
+class Presigner;
 
 // What signing made of an article's text once its dropped lines were decided.
 struct SignedText {
@@ -56,7 +60,9 @@ struct SignedText {
 struct AnalyzedArticle {
   Document doc;
   std::vector<uint64_t> headline_hashes;
-  bool presigned = false;           // guessed_drop and signed hold a guess (Presigner::Presign)
+  // The Presigner whose guess guessed_drop and signed_text hold (Presign); null: none. An
+  // engine uses them only from its own presigner (made from its config).
+  const Presigner* presigned_by = nullptr;
   std::vector<char> guessed_drop;   // one entry a line of doc: 1 if guessed dropped
   SignedText signed_text;           // signing with guessed_drop
 };
@@ -87,7 +93,7 @@ class Presigner {
   static absl::StatusOr<std::shared_ptr<Presigner>> Create(const Config& config);
 
   // Guesses the dropped lines of `analyzed` (AnalyzeArticle's output for `article` with this
-  // config) and signs with them, setting analyzed.presigned.
+  // config) and signs with them, setting analyzed.presigned_by.
   void Presign(const Article& article, AnalyzedArticle& analyzed);
 
   // The engine's, after it decided `drop` for the article whose lines hash to `line_hashes`:
@@ -100,8 +106,9 @@ class Presigner {
   // One thread at a time.
   void AddLines(std::string_view source_key, std::span<const uint64_t> line_hashes);
 
-  // The engine's, after it remembered an article's headline hashes (HeadlineIndex::Add): body
-  // lines equal to them are guessed dropped, whatever their source. One thread at a time.
+  // After the engine remembered an article's headline hashes (HeadlineIndex::Add), or when
+  // Presign signs the article (its headline is known before the articles after it are
+  // decided): body lines equal to them are guessed dropped, whatever their source.
   void AddHeadlines(std::span<const uint64_t> headline_hashes);
 
   // Whether the table holds the line (tests).
@@ -119,8 +126,8 @@ class Presigner {
     return buckets_[key >> (64 - std::countr_zero(kBuckets))];
   }
   bool Contains(uint64_t key) const;
-  void Insert(uint64_t key);  // one writer
-  void Remove(uint64_t key);  // one writer
+  void Insert(uint64_t key);
+  void Remove(uint64_t key);
 
   Config config_;
   MinHasher hasher_;
