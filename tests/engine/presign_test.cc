@@ -251,13 +251,15 @@ TEST(PresignTest, KnownHeadlinesAreGuessedDroppedOnEverySite) {
 // A full table forgets old entries (a wrong guess at worst) and keeps taking new ones.
 TEST(PresignTest, AFullTableKeepsTakingLines) {
   auto presigner = *Presigner::Create(Config{});
-  std::vector<uint64_t> lines(Presigner::kBuckets * Presigner::kWays * 2);
+  constexpr size_t kBatch = 1000;
+  // Twice the table's entries, in whole batches.
+  std::vector<uint64_t> lines((Presigner::kBuckets * Presigner::kWays * 2 / kBatch + 1) * kBatch);
   std::mt19937_64 rng(3);
   for (uint64_t& h : lines) h = rng();
   size_t kept = 0;
-  for (size_t i = 0; i < lines.size(); i += 1000) {
-    presigner->AddLines("Wire", std::span<const uint64_t>(lines).subspan(i, 1000));
-    EXPECT_TRUE(presigner->Guesses("Wire", lines[i + 999])) << i;
+  for (size_t i = 0; i < lines.size(); i += kBatch) {
+    presigner->AddLines("Wire", std::span<const uint64_t>(lines).subspan(i, kBatch));
+    EXPECT_TRUE(presigner->Guesses("Wire", lines[i + kBatch - 1])) << i;
   }
   for (const uint64_t h : lines) kept += presigner->Guesses("Wire", h);
   EXPECT_GT(kept, Presigner::kBuckets * Presigner::kWays / 2);
