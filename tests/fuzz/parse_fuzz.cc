@@ -20,9 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return c;
   }();
   static dedup::ArticleParser parser(config.input);
-  static std::unique_ptr<dedup::Engine> engine = *dedup::Engine::Create(config);
+  // One fixed wall clock for both engines: an event time past it plus max_future_hours is taken
+  // as the clock's time, which two reads of the real clock could give differently.
+  static const dedup::Engine::WallClock clock = [] { return dedup::EventTimeMs{1767225600000}; };
+  static std::unique_ptr<dedup::Engine> engine = *dedup::Engine::Create(config, clock);
   static std::shared_ptr<dedup::Presigner> presigner = *dedup::Presigner::Create(config);
-  static std::unique_ptr<dedup::Engine> twin = *dedup::Engine::Create(config, nullptr, presigner);
+  static std::unique_ptr<dedup::Engine> twin = *dedup::Engine::Create(config, clock, presigner);
   const std::string_view json(reinterpret_cast<const char*>(data), size);
   absl::StatusOr<dedup::Article> article = parser.Parse(json);
   if (!article.ok()) {
