@@ -7,11 +7,12 @@
 // Presign (the workers' share) and of Engine::Process (the pipeline thread's share), against
 // the same engine without a presigner at the same lag (analyses made that far ahead are cold in
 // the cache either way): medians of 5 rounds, each round running every configuration once (this
-// machine's speed drifts from minute to minute). The decisions are
-// compared too: any difference is an error (exit status 1).
+// machine's speed drifts from minute to minute). The decisions are compared too: any
+// difference is an error (exit status 1).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <string>
@@ -97,8 +98,20 @@ int main(int argc, char** argv) {
     dedup::Article a;
     if (parser.ParseInto(line, a).ok()) articles.push_back(std::move(a));
   }
+  if (articles.empty()) {
+    std::fprintf(stderr, "presign_bench: no articles in %s\n", argv[1]);
+    return 2;
+  }
   std::vector<long> lags;
-  for (int i = 2; i < argc; ++i) lags.push_back(std::stol(argv[i]));
+  for (int i = 2; i < argc; ++i) {
+    char* end = nullptr;
+    const long lag = std::strtol(argv[i], &end, 10);
+    if (end == argv[i] || *end != '\0' || lag < 0) {
+      std::fprintf(stderr, "presign_bench: a lag is a number of articles >= 0, not %s\n", argv[i]);
+      return 2;
+    }
+    lags.push_back(lag);
+  }
   if (lags.empty()) lags = {0, 64, 512};
   // Round by round: every configuration once a round; for each lag, without then with.
   constexpr int kRounds = 5;
