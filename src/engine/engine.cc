@@ -139,8 +139,9 @@ class EngineImpl final : public Engine {
   // t, or the clock's time when t is more than max_future_hours ahead of it.
   EventTimeMs NotAheadOfClock(EventTimeMs t);
   // Decides the lines to drop (learning the source's boilerplate) and signs the rest into
-  // signed_, taking the presigned signature when its guess was this decision.
-  void Sign(AnalyzedArticle& analyzed, std::string_view source_key);
+  // signed_, taking the presigned signature when its guess was this decision. Returns whether
+  // this engine's presigner had presigned the article (right guess or not).
+  bool Sign(AnalyzedArticle& analyzed, std::string_view source_key);
   // Sets every field of `out` (`candidates` to 0 and `replayed` to false: the caller's to set).
   void MakeDecision(DocHandle h, Decision& out) const;
   // Fills `m` (reusing its strings' capacity) with document h as the stories output lists it.
@@ -199,7 +200,6 @@ class EngineImpl final : public Engine {
   std::vector<uint64_t> own_headlines_;
   uint64_t headline_lines_ = 0;  // in the current article
   SignedText signed_;  // the current article's
-  bool came_presigned_ = false;  // the current article was presigned (used or not)
   std::vector<DocHandle> candidates_;
   std::vector<DocHandle> matched_;  // candidates that passed verification
   std::vector<DocHandle> story_members_;     // FillStory's scratch
@@ -308,7 +308,7 @@ void EngineImpl::EvictExpired(EventTimeMs watermark, std::vector<StoryUpdate>* u
   }
 }
 
-void EngineImpl::Sign(AnalyzedArticle& analyzed, std::string_view source_key) {
+bool EngineImpl::Sign(AnalyzedArticle& analyzed, std::string_view source_key) {
   const Document& doc = analyzed.doc;
   line_hashes_.clear();
   for (const TextLine& l : doc.lines) line_hashes_.push_back(l.hash);
@@ -339,25 +339,26 @@ void EngineImpl::Sign(AnalyzedArticle& analyzed, std::string_view source_key) {
   }
   // Signing depends on the engine's state only through is_boilerplate_: a presigned article
   // whose guess was exactly this decision is signed already.
-  bool presigned = false;
-  came_presigned_ = presigner_ != nullptr && analyzed.presigned_by == presigner_.get();
-  if (came_presigned_) {
+  bool used = false;
+  const bool presigned = presigner_ != nullptr && analyzed.presigned_by == presigner_.get();
+  if (presigned) {
     analyzed.presigned_by = nullptr;  // its buffers are taken or stale from here on
     if (analyzed.guessed_drop == is_boilerplate_) {
       std::swap(signed_, analyzed.signed_text);
-      presigned = true;
+      used = true;
       ++stats_.presigned_used;
     } else {
       presigner_->Correct(source_key, line_hashes_, analyzed.guessed_drop, is_boilerplate_);
       ++stats_.presigned_redone;
     }
   }
-  if (!presigned) SignKept(doc, is_boilerplate_, config_, hasher_, signed_);
+  if (!used) SignKept(doc, is_boilerplate_, config_, hasher_, signed_);
   if (signed_.fallback) {
     ++stats_.boilerplate_fallbacks;
   } else {
     stats_.boilerplate_lines += signed_.dropped_lines;
   }
+  return presigned;
 }
 
 void EngineImpl::MakeDecision(DocHandle h, Decision& out) const {
@@ -486,14 +487,14 @@ absl::Status EngineImpl::ProcessInto(const Article& article, AnalyzedArticle& an
   }
   const std::string_view source_key = BoilerplateSourceKey(article);
   headline_lines_ = 0;
-  Sign(analyzed, source_key);
+  const bool presigned = Sign(analyzed, source_key);
   if (signed_.shingles.empty()) {
     ++stats_.rejected;
     return RejectError("empty_body", "body has no words");
   }
   headlines_.Add(own_headlines_);
   // A presigning worker told the presigner this article's headlines already.
-  if (presigner_ != nullptr && config_.boilerplate.headline_lines && !came_presigned_) {
+  if (presigner_ != nullptr && config_.boilerplate.headline_lines && !presigned) {
     presigner_->AddHeadlines(own_headlines_);
   }
   stats_.headline_lines += headline_lines_;
