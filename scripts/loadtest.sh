@@ -127,7 +127,8 @@ from prometheus_client.parser import text_string_to_metric_families
 text = urllib.request.urlopen("http://%s/metrics" % sys.argv[1], timeout=5).read().decode()
 out = []
 means = []
-for family in text_string_to_metric_families(text):
+families = list(text_string_to_metric_families(text))
+for family in families:
     if family.name not in ("dedupd_end_to_end_latency_seconds", "dedupd_stage_duration_seconds",
                            "dedupd_processing_latency_seconds"):
         continue
@@ -151,7 +152,7 @@ for family in text_string_to_metric_families(text):
         q = {p: next(le for le, c in b if c >= p / 100 * b[-1][1]) * 1000 for p in (50, 99)}
         out.append("%s p50<=%.3g p99<=%.3g" % (key, q[50], q[99]))
 print("dedupd_latency_ms (bucket bounds): " + "  ".join(out))
-held = {f.name: f.samples for f in text_string_to_metric_families(text)
+held = {f.name: f.samples for f in families
         if f.name in ("dedupd_index_articles", "dedupd_index_evictions")}
 if held:
     evicted = {s.labels.get("reason"): int(s.value) for s in held.get("dedupd_index_evictions", [])
@@ -159,7 +160,7 @@ if held:
     print("dedupd_index: articles=%d evicted_window=%d evicted_capacity=%d" % (
         int(held["dedupd_index_articles"][0].value) if held.get("dedupd_index_articles") else -1,
         evicted.get("window", 0), evicted.get("capacity", 0)))
-presigned = {s.labels.get("result"): int(s.value) for f in text_string_to_metric_families(text)
+presigned = {s.labels.get("result"): int(s.value) for f in families
              if f.name == "dedupd_presigned" for s in f.samples if s.name.endswith("_total")}
 if presigned:
     print("dedupd_presigned (signed on the workers' guess): used=%d redone=%d" % (
