@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "dedup/ingest/consumer.h"
@@ -209,6 +211,26 @@ TEST(ConsumerLagTest, NoTopicsIsEmptyAndGarbageIsAnError) {
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
   EXPECT_FALSE(ParseConsumerLag("{not json").ok());
+}
+
+// dedupd's default fetch.max.bytes (1 MiB) must not refuse a consumer whose user raises
+// message.max.bytes above it: librdkafka requires fetch.max.bytes >= message.max.bytes.
+TEST(ConsumerConfigTest, DefaultFetchSizeFollowsALargerMessageMaxBytes) {
+  KafkaConfig config;
+  config.brokers = "127.0.0.1:1";  // never contacted: nothing is polled
+  {
+    absl::StatusOr<std::unique_ptr<Consumer>> plain = Consumer::Create(config, nullptr);
+    ASSERT_TRUE(plain.ok()) << plain.status();
+  }
+  config.consumer_properties = {{"message.max.bytes", std::to_string(4 * kDefaultFetchMaxBytes)}};
+  absl::StatusOr<std::unique_ptr<Consumer>> large = Consumer::Create(config, nullptr);
+  ASSERT_TRUE(large.ok()) << large.status();
+  // A user's own fetch.max.bytes wins, and librdkafka's objection reaches the caller.
+  config.consumer_properties.emplace_back("fetch.max.bytes", "100000");
+  absl::StatusOr<std::unique_ptr<Consumer>> refused = Consumer::Create(config, nullptr);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("fetch.max.bytes"), std::string::npos)
+      << refused.status();
 }
 
 }  // namespace

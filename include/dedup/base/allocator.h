@@ -11,11 +11,19 @@ namespace dedup {
 // system when freed.
 inline constexpr size_t kOwnPagesBytes = size_t{4} << 20;
 
+// Free memory at the top of a heap is kept up to this size rather than returned to the system.
+inline constexpr size_t kKeepFreeBytes = size_t{32} << 20;
+
 // Fixes glibc's mmap threshold at kOwnPagesBytes. By default glibc raises the threshold (up to
 // 32 MiB) each time a large block is freed, after which the window's growing arrays (document
 // slots, signatures, LSH tables, cluster and member arrays: 1 to 32 MiB each at a million
 // articles) come from the heap, and each array's old buffer, freed when it doubles, stays
-// resident. Does nothing on other C libraries.
+// resident.
+// Fixing the mmap threshold also fixes the trim threshold, at glibc's 128 KiB unless set: a
+// heap whose top is that much free gives it back, and the next allocation there faults its pages
+// in again. librdkafka reads each fetch response (up to a MiB) into a new buffer and frees it
+// once its messages are consumed, so at 128 KiB the daemon took a page fault for every 4 KiB it
+// received; the trim threshold is kKeepFreeBytes. Does nothing on other C libraries.
 void ConfigureAllocator();
 
 }  // namespace dedup

@@ -96,6 +96,11 @@ class ConsumerGroupMetadata {
   void* raw_;
 };
 
+// The consumer's fetch.max.bytes unless [kafka.consumer] sets it (raised to the consumer's
+// message.max.bytes if that is set higher): librdkafka's 50 MiB default lets a response grow to
+// megabytes, read into fresh pages and parsed cold.
+inline constexpr int64_t kDefaultFetchMaxBytes = int64_t{1} << 20;
+
 struct ConsumerOptions {
   // Restore: on assignment, start each partition this far (by message timestamp) before its
   // committed offset, so the index is rebuilt from the input (AssignedPartition::replay_until).
