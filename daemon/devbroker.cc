@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "dedup/base/allocator.h"
 #include "dedup/config/config.h"
 
 namespace {
@@ -40,6 +41,9 @@ int Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // dedupd's allocator settings: the mock cluster builds each fetch response in memory it frees
+  // once sent; glibc's defaults gave it back and the next response faulted its pages in again.
+  dedup::ConfigureAllocator();
   int brokers = 1;
   int partitions = 3;
   std::string config_path, bootstrap_file;
