@@ -6,6 +6,7 @@
 //   dedupd-loadgen --brokers HOST:PORT --input ARTICLES.jsonl [--count N] [--rate PER_SECOND]
 //                  [--topic articles] [--decisions dedup.decisions] [--pid DEDUPD_PID]
 //                  [--timeout-s 120] [--series FILE] [--fetch-wait-ms 10]
+//                  [--broker-pid BROKER_PID]
 //
 // --rate 0 (the default) publishes as fast as the producer accepts. The article's "id" must be
 // a JSON string (the generator prefixes it with "lg<N>-" to keep ids unique across repeats).
@@ -51,6 +52,7 @@ struct Options {
   long count = 100000;
   double rate = 0;
   long pid = 0;
+  long broker_pid = 0;  // the devbroker's, when it shares the machine: its CPU is reported too
   int timeout_s = 120;
   int fetch_wait_ms = 10;  // the decisions reader's fetch.wait.max.ms
   std::string series;
@@ -191,6 +193,7 @@ int main(int argc, char** argv) {
     else if (a == "--count") o.count = std::atol(v().c_str());
     else if (a == "--rate") o.rate = std::atof(v().c_str());
     else if (a == "--pid") o.pid = std::atol(v().c_str());
+    else if (a == "--broker-pid") o.broker_pid = std::atol(v().c_str());
     else if (a == "--timeout-s") o.timeout_s = std::atoi(v().c_str());
     else if (a == "--fetch-wait-ms") o.fetch_wait_ms = std::atoi(v().c_str());
     else if (a == "--series") o.series = v();
@@ -207,7 +210,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: dedupd-loadgen --brokers HOST:PORT --input ARTICLES.jsonl "
                          "[--count N] [--rate PER_SECOND] [--topic T] [--decisions T] "
                          "[--pid DEDUPD_PID] [--timeout-s S] [--series FILE] "
-                         "[--fetch-wait-ms MS]\n");
+                         "[--fetch-wait-ms MS] [--broker-pid PID]\n");
     return 2;
   }
   std::vector<std::string> lines;
@@ -319,6 +322,8 @@ int main(int argc, char** argv) {
                                                     {"socket.nagle.disable", "true"},
                                                     {"queue.buffering.max.messages", "200000"}});
   const double cpu_before = o.pid > 0 ? CpuSeconds(o.pid) : -1;
+  const double own_cpu_before = CpuSeconds(getpid());
+  const double broker_cpu_before = o.broker_pid > 0 ? CpuSeconds(o.broker_pid) : -1;
   const Clock::time_point start = Clock::now();
   std::string payload, id;
   long published = 0;
@@ -359,6 +364,8 @@ int main(int argc, char** argv) {
   }
   const double span_s = std::chrono::duration<double>(last_decision - start).count();
   const double cpu_after = o.pid > 0 ? CpuSeconds(o.pid) : -1;
+  const double own_cpu_after = CpuSeconds(getpid());
+  const double broker_cpu_after = o.broker_pid > 0 ? CpuSeconds(o.broker_pid) : -1;
   std::printf("published=%ld in %.2f s (%.0f/s)  decisions=%ld  throughput=%.0f decisions/s "
               "(publish start -> last decision)\n",
               published, publish_s, static_cast<double>(published) / publish_s, received.load(),
@@ -377,6 +384,18 @@ int main(int argc, char** argv) {
     std::printf("dedupd_cpu_us_per_article=%.1f (%.2f s of CPU)\n",
                 (cpu_after - cpu_before) * 1e6 / static_cast<double>(received.load()),
                 cpu_after - cpu_before);
+  }
+  // What the load test itself cost over the same span, when it shares the machine with dedupd:
+  // this generator (publishing, reading the decisions back) and the devbroker. On a machine of
+  // C cores, dedupd can decide at most C / (sum of the three) articles a second.
+  if (own_cpu_before >= 0 && own_cpu_after >= 0 && received.load() > 0) {
+    const double n = static_cast<double>(received.load());
+    std::printf("harness_cpu_us_per_article loadgen=%.1f",
+                (own_cpu_after - own_cpu_before) * 1e6 / n);
+    if (broker_cpu_before >= 0 && broker_cpu_after >= 0) {
+      std::printf(" devbroker=%.1f", (broker_cpu_after - broker_cpu_before) * 1e6 / n);
+    }
+    std::printf("\n");
   }
   if (received.load() < o.count) {
     // Said in words: a short count is easy to miss in the line above, and it changes what the

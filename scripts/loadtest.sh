@@ -5,6 +5,9 @@
 # ARTICLES file that does not exist is an error),
 # 20000 articles, as fast as possible. The mock broker keeps about 5 MB per partition, so the
 # input topic gets 32 partitions to hold a burst of ~40,000 wire-dev articles.
+# Prints throughput, latency percentiles, dedupd's peak RSS and CPU an article, and what the
+# load generator and the devbroker cost an article on the same cores (harness_cpu_us_per_article):
+# on C shared cores dedupd can decide at most C / (the three summed) articles a second.
 # BROKER_CPUS=0 DAEMON_CPUS=1: the broker and the load generator on CPU 0, dedupd on CPU 1.
 # SERIES=FILE: per-decision CSV (publish time, latency, publish -> decision produced).
 # PARTITIONS=N (default 32): partitions per topic. Fewer make the devbroker's fetches cheaper (it
@@ -115,7 +118,7 @@ fi
 # Measure the steady state: publishing starts once dedupd owns its partitions.
 start_daemon "$work/dedupd.toml"
 "${pin_broker[@]}" ./build/dedupd-loadgen --brokers "$bootstrap" --input "$input" --count "$count" --rate "$rate" \
-  --pid "$daemon_pid" --timeout-s 300 --fetch-wait-ms "${FETCH_WAIT_MS:-10}" ${SERIES:+--series "$SERIES"}
+  --pid "$daemon_pid" --broker-pid "$broker_pid" --timeout-s 300 --fetch-wait-ms "${FETCH_WAIT_MS:-10}" ${SERIES:+--series "$SERIES"}
 # dedupd's share of the latency, from its /metrics (histogram bucket bounds): since_timestamp =
 # input message timestamp -> decision handed to the producer (dedupd_end_to_end_latency_seconds:
 # includes the publisher's linger and the broker), in_dedupd = consumer hands the message over ->
