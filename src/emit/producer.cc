@@ -90,8 +90,10 @@ Producer::~Producer() {
 }
 
 absl::Status ValidateProducerConfig(const KafkaConfig& config) {
-  return kafka::MakeConf(ProducerDefaults(config), config.producer_properties, "kafka.producer")
-      .status();
+  DEDUP_ASSIGN_OR_RETURN(
+      kafka::ConfPtr conf,
+      kafka::MakeConf(ProducerDefaults(config), config.producer_properties, "kafka.producer"));
+  return kafka::CheckClient(RD_KAFKA_PRODUCER, conf.get(), "kafka.producer");
 }
 
 absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const KafkaConfig& config,

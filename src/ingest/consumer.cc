@@ -265,8 +265,10 @@ Consumer::~Consumer() { (void)Close(); }
 
 absl::Status ValidateConsumerConfig(const KafkaConfig& config) {
   DEDUP_RETURN_IF_ERROR(CheckNotOverridden(config));
-  return kafka::MakeConf(ConsumerDefaults(config), config.consumer_properties, "kafka.consumer")
-      .status();
+  DEDUP_ASSIGN_OR_RETURN(
+      kafka::ConfPtr conf,
+      kafka::MakeConf(ConsumerDefaults(config), config.consumer_properties, "kafka.consumer"));
+  return kafka::CheckClient(RD_KAFKA_CONSUMER, conf.get(), "kafka.consumer");
 }
 
 absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const KafkaConfig& config,

@@ -1,5 +1,7 @@
 #include "kafka/kafka.h"
 
+#include <utility>
+
 #include "dedup/base/log.h"
 #include "dedup/base/strings.h"
 
@@ -31,6 +33,22 @@ absl::StatusOr<ConfPtr> MakeConf(const Properties& defaults, const Properties& u
   }
   rd_kafka_conf_set_log_cb(conf.get(), &LogCallback);
   return conf;
+}
+
+absl::Status CheckClient(rd_kafka_type_t type, const rd_kafka_conf_t* conf, std::string_view what) {
+  ConfPtr copy(rd_kafka_conf_dup(conf));
+  char errstr[512];
+  for (const auto& [k, v] : {std::pair<const char*, const char*>{"bootstrap.servers", ""},
+                             {"log_level", "0"}}) {
+    if (rd_kafka_conf_set(copy.get(), k, v, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+      return absl::InternalError(Cat(what, ": cannot check the client's properties: ", errstr));
+    }
+  }
+  rd_kafka_t* rk = rd_kafka_new(type, copy.get(), errstr, sizeof(errstr));
+  if (rk == nullptr) return absl::InvalidArgumentError(Cat(what, ": ", errstr));
+  (void)copy.release();  // owned by rk now
+  rd_kafka_destroy(rk);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<HandlePtr> NewHandle(rd_kafka_type_t type, ConfPtr conf) {

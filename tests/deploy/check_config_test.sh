@@ -40,6 +40,16 @@ expect offset_store 3 "enable.auto.offset.store: must stay false" \
 expect eos_autocommit 3 "enable.auto.commit: must stay false with kafka.exactly_once" \
   '[kafka]\nexactly_once = true\n[kafka.consumer]\n"enable.auto.commit" = true\n'
 expect hashes 3 "sketch.num_hashes: must be a multiple of 8" '[sketch]\nnum_hashes = 100\n'
+# Properties librdkafka accepts one by one but refuses together when a client is made: what
+# `dedupd run` would refuse at start, check-config refuses too.
+expect fetch_below_message 3 "kafka.consumer: \`fetch.max.bytes\` must be >= \`message.max.bytes\`" \
+  '[kafka.consumer]\n"fetch.max.bytes" = 100000\n'
+expect acks_with_idempotence 3 "kafka.producer: \`acks\` must be set to \`all\`" \
+  '[kafka.producer]\nacks = "1"\n'
+# dedupd's own 1 MiB fetch.max.bytes follows a larger message.max.bytes (librdkafka requires it).
+printf '[kafka.consumer]\n"message.max.bytes" = 4000000\n' > "$tmp/large_messages.toml"
+out="$("$dedupd" check-config --config "$tmp/large_messages.toml" 2>&1)" && [[ "$out" == *": OK (sketch "* ]] \
+  || { echo "FAIL large_messages: $out"; failures=$((failures + 1)); }
 
 "$dedupd" check-config --config "$tmp/missing.toml" >"$tmp/out" 2>&1
 rc=$?
