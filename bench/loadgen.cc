@@ -263,6 +263,7 @@ int main(int argc, char** argv) {
                                                     {"enable.auto.commit", "false"},
                                                     {"auto.offset.reset", "latest"},
                                                     {"socket.nagle.disable", "true"},
+                                                    {"fetch.max.bytes", "1048576"},
                                                     {"fetch.wait.max.ms",
                                                      std::to_string(o.fetch_wait_ms)}});
   {
