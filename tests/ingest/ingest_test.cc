@@ -217,7 +217,7 @@ TEST(ConsumerLagTest, NoTopicsIsEmptyAndGarbageIsAnError) {
 // message.max.bytes above it: librdkafka requires fetch.max.bytes >= message.max.bytes.
 TEST(ConsumerConfigTest, DefaultFetchSizeFollowsALargerMessageMaxBytes) {
   KafkaConfig config;
-  config.brokers = "127.0.0.1:1";  // never contacted: nothing is polled
+  config.brokers = "127.0.0.1:1";  // nothing listens there: the clients are made, never polled
   {
     absl::StatusOr<std::unique_ptr<Consumer>> plain = Consumer::Create(config, nullptr);
     ASSERT_TRUE(plain.ok()) << plain.status();
