@@ -90,10 +90,8 @@ Producer::~Producer() {
 }
 
 absl::Status ValidateProducerConfig(const KafkaConfig& config) {
-  DEDUP_ASSIGN_OR_RETURN(
-      kafka::ConfPtr conf,
-      kafka::MakeConf(ProducerDefaults(config), config.producer_properties, "kafka.producer"));
-  return kafka::CheckClient(RD_KAFKA_PRODUCER, conf.get(), "kafka.producer");
+  return kafka::CheckClient(RD_KAFKA_PRODUCER, ProducerDefaults(config),
+                            config.producer_properties, "kafka.producer");
 }
 
 absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const KafkaConfig& config,

@@ -265,10 +265,8 @@ Consumer::~Consumer() { (void)Close(); }
 
 absl::Status ValidateConsumerConfig(const KafkaConfig& config) {
   DEDUP_RETURN_IF_ERROR(CheckNotOverridden(config));
-  DEDUP_ASSIGN_OR_RETURN(
-      kafka::ConfPtr conf,
-      kafka::MakeConf(ConsumerDefaults(config), config.consumer_properties, "kafka.consumer"));
-  return kafka::CheckClient(RD_KAFKA_CONSUMER, conf.get(), "kafka.consumer");
+  return kafka::CheckClient(RD_KAFKA_CONSUMER, ConsumerDefaults(config),
+                            config.consumer_properties, "kafka.consumer");
 }
 
 absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const KafkaConfig& config,

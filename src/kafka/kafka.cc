@@ -35,18 +35,20 @@ absl::StatusOr<ConfPtr> MakeConf(const Properties& defaults, const Properties& u
   return conf;
 }
 
-absl::Status CheckClient(rd_kafka_type_t type, const rd_kafka_conf_t* conf, std::string_view what) {
-  ConfPtr copy(rd_kafka_conf_dup(conf));
+absl::Status CheckClient(rd_kafka_type_t type, const Properties& defaults, const Properties& user,
+                         std::string_view what) {
+  absl::StatusOr<ConfPtr> conf = MakeConf(defaults, user, what);
+  if (!conf.ok()) return conf.status();
   char errstr[512];
   for (const auto& [k, v] : {std::pair<const char*, const char*>{"bootstrap.servers", ""},
                              {"log_level", "0"}}) {
-    if (rd_kafka_conf_set(copy.get(), k, v, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf->get(), k, v, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
       return absl::InternalError(Cat(what, ": cannot check the client's properties: ", errstr));
     }
   }
-  rd_kafka_t* rk = rd_kafka_new(type, copy.get(), errstr, sizeof(errstr));
+  rd_kafka_t* rk = rd_kafka_new(type, conf->get(), errstr, sizeof(errstr));
   if (rk == nullptr) return absl::InvalidArgumentError(Cat(what, ": ", errstr));
-  (void)copy.release();  // owned by rk now
+  (void)conf->release();  // owned by rk now
   rd_kafka_destroy(rk);
   return absl::OkStatus();
 }

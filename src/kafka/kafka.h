@@ -43,12 +43,13 @@ using Properties = std::vector<std::pair<std::string, std::string>>;
 absl::StatusOr<ConfPtr> MakeConf(const Properties& defaults, const Properties& user,
                                  std::string_view what);
 
-// Whether a client of `type` can be made from `conf`: librdkafka checks some properties only
-// together, when the client is made (fetch.max.bytes against message.max.bytes, for one), so a
-// set of properties each accepted by MakeConf can still be refused at start. Makes and destroys
-// a client from a copy without brokers and without logging: nothing is contacted. Errors are
-// librdkafka's, after `what`.
-absl::Status CheckClient(rd_kafka_type_t type, const rd_kafka_conf_t* conf, std::string_view what);
+// Whether a client of `type` can be made from these properties (as MakeConf applies them):
+// librdkafka checks some properties only together, when the client is made (fetch.max.bytes
+// against message.max.bytes, for one), so properties each accepted by MakeConf can still be
+// refused at start. Makes and destroys a client without brokers and without logging: nothing
+// is contacted. Errors name `what` and the property or librdkafka's complaint.
+absl::Status CheckClient(rd_kafka_type_t type, const Properties& defaults, const Properties& user,
+                         std::string_view what);
 
 // rd_kafka_new; takes ownership of `conf` only on success (as librdkafka does).
 absl::StatusOr<HandlePtr> NewHandle(rd_kafka_type_t type, ConfPtr conf);
