@@ -238,7 +238,13 @@ TEST_F(OperationsTest, UnreachableBrokerIsAliveNotReadyAndLibrdkafkaLogsAreRoute
   }
   EXPECT_GT(routed, 0);
   EXPECT_EQ(HttpGet(port, "/healthz").status, 200);
-  const testing::HttpResult ready = HttpGet(port, "/readyz");
+  // librdkafka logs from the moment the consumer is made, which can be before the processing
+  // loop starts (/readyz says "starting" until then): wait for the loop, then check.
+  testing::HttpResult ready;
+  WaitFor([&] {
+    ready = HttpGet(port, "/readyz");
+    return ready.body.find("starting") == std::string::npos;
+  }, 10s);
   EXPECT_EQ(ready.status, 503);
   EXPECT_NE(ready.body.find("no partitions assigned"), std::string::npos) << ready.body;
   d.Signal(SIGTERM);
