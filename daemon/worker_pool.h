@@ -7,7 +7,8 @@
 // does (the engine uses a presigned signature only when the guess was its own decision). With
 // zero workers the work is done inline at Submit. Only worker threads presign, and only while
 // they keep up with the input; the pipeline thread, when it lends a hand (WaitReady) or works
-// inline, leaves signing to the engine.
+// inline, leaves signing to the engine. Workers are named "dedupd-worker" and run under
+// SCHED_BATCH (BatchThread).
 //
 // A template over the message type (InputMessage in the daemon; tests use their own): M needs
 // payload() -> string_view and timestamp_ms() -> optional<int64_t>.
@@ -29,6 +30,9 @@
 
 #include <condition_variable>
 #include <mutex>
+
+#include <pthread.h>
+#include <sched.h>
 
 #include "absl/status/statusor.h"
 #include "dedup/config/config.h"
@@ -187,6 +191,7 @@ class WorkerPool {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   void WorkerLoop() {
+    BatchThread();
     while (true) {
       Parsed<M>* m = nullptr;
       bool presign = false;
@@ -210,6 +215,16 @@ class WorkerPool {
       }
       if (front) done_cv_.notify_all();
     }
+  }
+  // Names the calling worker thread ("dedupd-worker" in top -H) and makes it SCHED_BATCH: the
+  // pipeline thread, the daemon's one serial stage, wakes a worker for each message it
+  // submits; an ordinary woken thread preempts it on its core, and the message it just handed
+  // over then waits for the pipeline thread to get the core back. Batch threads take their
+  // share of the CPU but do not preempt on wake-up. No privilege is needed for either.
+  static void BatchThread() {
+    pthread_setname_np(pthread_self(), "dedupd-worker");
+    const sched_param param{};
+    (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
   }
   bool FrontDone() const {  // REQUIRES: mu_ held
     return in_order_.empty() || in_order_.front()->done;

@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sched.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
@@ -182,6 +186,35 @@ TEST(WorkerPoolTest, DestroyedWithWorkPending) {
   auto pool = std::make_unique<WorkerPool<FakeMessage>>(Config{}, 4);
   for (int i = 0; i < 200; ++i) pool->Submit(Good(i));
   pool.reset();  // joins the workers; nothing leaks (ASan) or races (TSan)
+}
+
+// This process's threads named "dedupd-worker" that run under SCHED_BATCH.
+int BatchWorkerThreads() {
+  int n = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name != "dedupd-worker") continue;
+    const pid_t tid = static_cast<pid_t>(std::stol(task.path().filename().string()));
+    if (sched_getscheduler(tid) == SCHED_BATCH) ++n;
+  }
+  return n;
+}
+
+TEST(WorkerPoolTest, WorkersAreNamedBatchThreads) {
+  ASSERT_EQ(BatchWorkerThreads(), 0);
+  auto pool = std::make_unique<WorkerPool<FakeMessage>>(Config{}, 3);
+  // The workers name themselves and change their policy when they start.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (BatchWorkerThreads() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(BatchWorkerThreads(), 3);
+  // The pipeline (calling) thread keeps the ordinary policy.
+  EXPECT_EQ(sched_getscheduler(0), SCHED_OTHER);
+  pool.reset();
+  EXPECT_EQ(BatchWorkerThreads(), 0);
 }
 
 }  // namespace
