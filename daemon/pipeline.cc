@@ -139,9 +139,8 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
 };
 
 absl::Status PipelineImpl::Init() {
-  const int workers = config_.daemon.workers >= 0
-                          ? config_.daemon.workers
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int workers =
+      config_.daemon.workers >= 0 ? static_cast<int>(config_.daemon.workers) : DefaultWorkerCount();
   // Without workers nothing signs ahead (the pool works inline on the pipeline thread).
   if (config_.daemon.presign && workers > 0) {
     DEDUP_ASSIGN_OR_RETURN(presigner_, Presigner::Create(config_));
@@ -671,7 +670,7 @@ void PipelineImpl::MaybeLogProgress() {
 absl::Status PipelineImpl::Run() {
   DEDUP_RETURN_IF_ERROR(consumer_->Subscribe());
   LogInfo("dedupd running", {{"brokers", config_.kafka.brokers},
-                             {"workers", std::to_string(config_.daemon.workers)},
+                             {"workers", std::to_string(pool_->workers())},
                              {"presign", presigner_ != nullptr ? "true" : "false"},
                              {"group", config_.kafka.group_id},
                              {"sketch_kernel", std::string(engine_->kernel_name())},

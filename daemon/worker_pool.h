@@ -20,6 +20,7 @@
 #ifndef DEDUP_DAEMON_WORKER_POOL_H_
 #define DEDUP_DAEMON_WORKER_POOL_H_
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -57,6 +58,15 @@ struct Parsed {
   bool done = false;
 };
 
+// The number of workers `workers = -1` means: the CPUs this thread may run on (its affinity
+// mask, which taskset, systemd's CPUAffinity= and cpusets narrow), at least 1.
+inline int DefaultWorkerCount() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 template <typename M>
 class WorkerPool {
  public:
@@ -81,6 +91,7 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
+  int workers() const { return workers_; }
   // Room for another message?
   bool HasRoom() const {
     std::lock_guard<std::mutex> l(mu_);

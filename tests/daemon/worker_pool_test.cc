@@ -217,5 +217,21 @@ TEST(WorkerPoolTest, WorkersAreNamedBatchThreads) {
   EXPECT_EQ(BatchWorkerThreads(), 0);
 }
 
+TEST(WorkerPoolTest, DefaultWorkerCountFollowsTheAffinityMask) {
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  ASSERT_EQ(sched_getaffinity(0, sizeof(all), &all), 0);
+  EXPECT_EQ(DefaultWorkerCount(), CPU_COUNT(&all));
+  // Narrowed to one CPU (as `taskset -c 0 dedupd run` would), one worker.
+  int first = 0;
+  while (!CPU_ISSET(first, &all)) ++first;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  EXPECT_EQ(DefaultWorkerCount(), 1);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(all), &all), 0);
+}
+
 }  // namespace
 }  // namespace dedup
