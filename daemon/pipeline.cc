@@ -135,7 +135,12 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   std::string buf_;
   StoryJsonWriter story_writer_;  // reuses a story's member JSON from its previous record
   std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
-  uint64_t future_timestamps_logged_ = 0;  // engine's future_timestamps at the last warning
+  uint64_t future_timestamps_logged_ = 0;  // Counted().future_timestamps at the last warning
+  // The counters of engines replaced after an aborted transaction (RewindAfterAbort), so the
+  // metrics made from them keep counting up rather than restart from 0 with the new engine.
+  EngineStats retired_;
+  // The engine's counters plus retired_'s (its gauges, indexed and clusters, as they are).
+  EngineStats Counted() const;
 };
 
 absl::Status PipelineImpl::Init() {
@@ -347,7 +352,12 @@ absl::Status PipelineImpl::RewindAfterAbort() {
   tracker_.Clear();
   // The presigner's table stays: the new engine relearns the same boilerplate, and a stale
   // entry costs a wrong guess, not a wrong result.
-  DEDUP_ASSIGN_OR_RETURN(engine_, Engine::Create(config_, nullptr, presigner_));
+  DEDUP_ASSIGN_OR_RETURN(std::unique_ptr<Engine> fresh,
+                         Engine::Create(config_, nullptr, presigner_));
+  retired_ = Counted();
+  retired_.indexed = 0;
+  retired_.clusters = 0;
+  engine_ = std::move(fresh);
   replay_until_.clear();
   DEDUP_ASSIGN_OR_RETURN(std::vector<AssignedPartition> plan, consumer_->Rewind());
   DEDUP_RETURN_IF_ERROR(consumer_->Resume(consumer_->Assignment()));
@@ -402,8 +412,14 @@ void PipelineImpl::Reload() {
   notifier_.Ready();
 }
 
+EngineStats PipelineImpl::Counted() const {
+  EngineStats e = engine_->stats();
+  e.AddCounters(retired_);
+  return e;
+}
+
 void PipelineImpl::PublishEngineStats() {
-  const EngineStats e = engine_->stats();
+  const EngineStats e = Counted();
   DaemonMetrics& m = *metrics_;
   m.clusters_created.Set(static_cast<double>(e.clusters_created));
   m.clusters_merged.Set(static_cast<double>(e.clusters_merged));
@@ -647,7 +663,7 @@ void PipelineImpl::MaybeLogProgress() {
   const auto now = std::chrono::steady_clock::now();
   if (now - last_progress_ < std::chrono::seconds(10)) return;
   last_progress_ = now;
-  const EngineStats e = engine_->stats();
+  const EngineStats e = Counted();
   LogInfo("progress", {{"consumed", std::to_string(stats_.consumed)},
                        {"decisions", std::to_string(stats_.decisions)},
                        {"duplicates", std::to_string(stats_.duplicates)},

@@ -29,19 +29,6 @@ using testing::WaitFor;
 const std::vector<std::string> kTopics = {"articles", "dedup.decisions", "dedup.stories",
                                           "dedup.dead-letter"};
 
-// Series name with labels -> value, from the Prometheus text format.
-std::map<std::string, double> ParseMetrics(const std::string& text) {
-  std::map<std::string, double> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const size_t sp = line.rfind(' ');
-    out[line.substr(0, sp)] = std::strtod(line.c_str() + sp + 1, nullptr);
-  }
-  return out;
-}
-
 class OperationsTest : public ::testing::Test {
  protected:
   OperationsTest() : kafka_(1, kTopics, 2), dir_(::testing::TempDir()) {}
@@ -52,7 +39,7 @@ class OperationsTest : public ::testing::Test {
     testing::HttpResult r = HttpGet(port, "/metrics");
     EXPECT_EQ(r.status, 200);
     EXPECT_NE(r.headers.find("text/plain; version=0.0.4"), std::string::npos) << r.headers;
-    return ParseMetrics(r.body);
+    return testing::ParseMetrics(r.body);
   }
   // `key` empty: no key (any partition); one key keeps messages in one partition, in order.
   void Publish(const std::string& id, const std::string& source, const std::string& body,

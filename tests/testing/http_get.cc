@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <sstream>
 
 namespace dedup::testing {
 
@@ -36,6 +37,19 @@ HttpResult HttpGet(int port, const std::string& path, const std::string& method)
   r.headers = resp.substr(0, sep);
   r.body = resp.substr(sep + 4);
   return r;
+}
+
+std::map<std::string, double> ParseMetrics(const std::string& text) {
+  std::map<std::string, double> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t sp = line.rfind(' ');
+    if (sp == std::string::npos) continue;
+    out[line.substr(0, sp)] = std::strtod(line.c_str() + sp + 1, nullptr);
+  }
+  return out;
 }
 
 }  // namespace dedup::testing

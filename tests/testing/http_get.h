@@ -2,6 +2,7 @@
 #ifndef DEDUP_TESTS_TESTING_HTTP_GET_H_
 #define DEDUP_TESTS_TESTING_HTTP_GET_H_
 
+#include <map>
 #include <string>
 
 namespace dedup::testing {
@@ -14,6 +15,9 @@ struct HttpResult {
 
 // GET (or another method) on 127.0.0.1:port; reads until the server closes.
 HttpResult HttpGet(int port, const std::string& path, const std::string& method = "GET");
+
+// Series name with labels -> value, from the Prometheus text format (/metrics).
+std::map<std::string, double> ParseMetrics(const std::string& text);
 
 }  // namespace dedup::testing
 

@@ -55,7 +55,33 @@ struct EngineStats {
   uint64_t future_timestamps = 0;  // event times past the clock + max_future_hours: taken as now
   size_t indexed = 0;           // articles in the window now
   size_t clusters = 0;          // live clusters now
+
+  // Adds `o`'s counters (every field but the gauges indexed and clusters): the daemon's
+  // totals over the engines it replaced.
+  EngineStats& AddCounters(const EngineStats& o) {
+    articles += o.articles;
+    duplicates += o.duplicates;
+    replays += o.replays;
+    rejected += o.rejected;
+    candidates += o.candidates;
+    candidates_rejected += o.candidates_rejected;
+    candidates_truncated += o.candidates_truncated;
+    boilerplate_lines += o.boilerplate_lines;
+    headline_lines += o.headline_lines;
+    boilerplate_fallbacks += o.boilerplate_fallbacks;
+    presigned_used += o.presigned_used;
+    presigned_redone += o.presigned_redone;
+    clusters_created += o.clusters_created;
+    clusters_merged += o.clusters_merged;
+    merges_refused += o.merges_refused;
+    evicted_window += o.evicted_window;
+    evicted_capacity += o.evicted_capacity;
+    future_timestamps += o.future_timestamps;
+    return *this;
+  }
 };
+// A field added to EngineStats needs a line in AddCounters (or a note there that it is a gauge).
+static_assert(sizeof(EngineStats) == 20 * sizeof(uint64_t), "update EngineStats::AddCounters");
 
 class Engine {
  public:
