@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -84,14 +85,17 @@ long RssKiB(long pid) {
   return -1;
 }
 
-// CPU time (user + system, all threads) the process has used, in seconds; -1 if unreadable.
-double CpuSeconds(long pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+// CPU time (user + system) from a /proc stat file, in seconds; -1 if unreadable. `comm`, when
+// given, gets the command (thread) name.
+double CpuSecondsFromStat(const std::string& path, std::string* comm = nullptr) {
+  std::ifstream f(path);
   std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   // Fields after the command name (which is in parentheses and may hold spaces): utime and
   // stime are the 12th and 13th of them, in clock ticks.
+  const size_t open = stat.find('(');
   const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
+  if (open == std::string::npos || close == std::string::npos || close < open) return -1;
+  if (comm != nullptr) *comm = stat.substr(open + 1, close - open - 1);
   std::istringstream rest(stat.substr(close + 1));
   std::string field;
   unsigned long long utime = 0, stime = 0;
@@ -100,6 +104,38 @@ double CpuSeconds(long pid) {
     if (i == 13) stime = std::stoull(field);
   }
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// CPU time (all threads) the process has used, in seconds; -1 if unreadable.
+double CpuSeconds(long pid) { return CpuSecondsFromStat("/proc/" + std::to_string(pid) + "/stat"); }
+
+// dedupd's CPU time by kind of thread, in seconds: the pipeline thread (the main thread: the
+// engine, in order, the daemon's one serial stage), the analysis workers ("dedupd-worker"),
+// librdkafka's threads ("rdk:..."), and the rest (the HTTP endpoint).
+struct ThreadCpu {
+  double pipeline = 0, workers = 0, kafka = 0, other = 0;
+  bool ok = false;
+};
+ThreadCpu DedupdThreadCpu(long pid) {
+  ThreadCpu t;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(dir, ec)) {
+    std::string comm;
+    const double s = CpuSecondsFromStat(task.path().string() + "/stat", &comm);
+    if (s < 0) continue;  // the thread ended meanwhile
+    if (task.path().filename() == std::to_string(pid)) {
+      t.pipeline += s;
+    } else if (comm == "dedupd-worker") {
+      t.workers += s;
+    } else if (comm.rfind("rdk:", 0) == 0) {
+      t.kafka += s;
+    } else {
+      t.other += s;
+    }
+    t.ok = true;
+  }
+  return t;
 }
 
 // Writes `line` into `out` with its first "id": "X" rewritten to "id": "lg<n>-X", and the new
@@ -323,6 +359,7 @@ int main(int argc, char** argv) {
                                                     {"socket.nagle.disable", "true"},
                                                     {"queue.buffering.max.messages", "200000"}});
   const double cpu_before = o.pid > 0 ? CpuSeconds(o.pid) : -1;
+  const ThreadCpu threads_before = o.pid > 0 ? DedupdThreadCpu(o.pid) : ThreadCpu{};
   const double own_cpu_before = CpuSeconds(getpid());
   const double broker_cpu_before = o.broker_pid > 0 ? CpuSeconds(o.broker_pid) : -1;
   const Clock::time_point start = Clock::now();
@@ -365,6 +402,7 @@ int main(int argc, char** argv) {
   }
   const double span_s = std::chrono::duration<double>(last_decision - start).count();
   const double cpu_after = o.pid > 0 ? CpuSeconds(o.pid) : -1;
+  const ThreadCpu threads_after = o.pid > 0 ? DedupdThreadCpu(o.pid) : ThreadCpu{};
   const double own_cpu_after = CpuSeconds(getpid());
   const double broker_cpu_after = o.broker_pid > 0 ? CpuSeconds(o.broker_pid) : -1;
   std::printf("published=%ld in %.2f s (%.0f/s)  decisions=%ld  throughput=%.0f decisions/s "
@@ -385,6 +423,22 @@ int main(int argc, char** argv) {
     std::printf("dedupd_cpu_us_per_article=%.1f (%.2f s of CPU)\n",
                 (cpu_after - cpu_before) * 1e6 / static_cast<double>(received.load()),
                 cpu_after - cpu_before);
+  }
+  // The same by thread. The pipeline thread decides every article in turn: with cores to spare
+  // for the rest, 1 s / its share is about the most one dedupd can decide a second.
+  if (threads_before.ok && threads_after.ok && received.load() > 0) {
+    const double n = static_cast<double>(received.load());
+    const double pipeline = (threads_after.pipeline - threads_before.pipeline) * 1e6 / n;
+    std::printf("dedupd_thread_cpu_us_per_article pipeline=%.1f workers=%.1f kafka=%.1f "
+                "other=%.1f",
+                pipeline, (threads_after.workers - threads_before.workers) * 1e6 / n,
+                (threads_after.kafka - threads_before.kafka) * 1e6 / n,
+                (threads_after.other - threads_before.other) * 1e6 / n);
+    if (pipeline > 0) {
+      std::printf(" (pipeline thread's ceiling with cores to spare: ~%.0f articles/s)",
+                  1e6 / pipeline);
+    }
+    std::printf("\n");
   }
   // What the load test itself cost over the same span, when it shares the machine with dedupd:
   // this generator (publishing, reading the decisions back) and the devbroker. On a machine of

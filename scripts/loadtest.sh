@@ -5,7 +5,8 @@
 # ARTICLES file that does not exist is an error),
 # 20000 articles, as fast as possible. The mock broker keeps about 5 MB per partition, so the
 # input topic gets 32 partitions to hold a burst of ~40,000 wire-dev articles.
-# Prints throughput, latency percentiles, dedupd's peak RSS and CPU an article, and what the
+# Prints throughput, latency percentiles, dedupd's peak RSS and CPU an article (also by thread:
+# the pipeline thread's share bounds what one dedupd can decide with cores to spare), and what the
 # load generator and the devbroker cost an article on the same cores (harness_cpu_us_per_article):
 # on C shared cores dedupd can decide at most C / (the three summed) articles a second.
 # BROKER_CPUS=0 DAEMON_CPUS=1: the broker and the load generator on CPU 0, dedupd on CPU 1.
@@ -53,19 +54,20 @@ if [ -z "${_LOADTEST_ONE_RUN:-}" ] && { [ "${RUNS:-1}" != "1" ] || [ -n "${COMPA
 import re, sys
 bin, out, result = sys.argv[1], sys.argv[2], sys.argv[3]
 if result == "FAILED":
-    print("\t".join([bin, "nan", "nan", "nan", "FAILED"]))
+    print("\t".join([bin, "nan", "nan", "nan", "nan", "FAILED"]))
     sys.exit(0)
 def grab(pattern):
     m = re.search(pattern, out, re.M)
     return m.group(1) if m else "nan"
 print("\t".join([bin, grab(r"throughput=([0-9.]+)"), grab(r"^latency_ms .*p99=([0-9.]+)"),
                   grab(r"dedupd_cpu_us_per_article=([0-9.]+)"),
+                  grab(r"dedupd_thread_cpu_us_per_article pipeline=([0-9.]+)"),
                   "MISSING" if "MISSING" in out else "ok"]))
 PY
 )"
       echo "$line" >> "$summary"
-      IFS=$'\t' read -r b thr p99 cpu ok <<< "$line"
-      echo "run $run $b: throughput=$thr decisions/s p99=${p99} ms dedupd_cpu_us_per_article=$cpu $ok"
+      IFS=$'\t' read -r b thr p99 cpu pipeline ok <<< "$line"
+      echo "run $run $b: throughput=$thr decisions/s p99=${p99} ms dedupd_cpu_us_per_article=$cpu pipeline_thread=$pipeline $ok"
     done
   done
   /usr/bin/python3 - "$summary" <<'PY'
@@ -77,7 +79,7 @@ for b in dict.fromkeys(r[0] for r in rows):
         v = [float(r[i]) for r in mine if r[i] != "nan"]
         return "%.1f" % statistics.median(v) if v else "nan"
     print("median of %d runs, %s: throughput=%s decisions/s p99=%s ms dedupd_cpu_us_per_article=%s"
-          % (len(mine), b, med(1), med(2), med(3)))
+          " pipeline_thread=%s" % (len(mine), b, med(1), med(2), med(3), med(4)))
 PY
   exit "$status"
 fi
