@@ -6,8 +6,8 @@
 // clusters) stays on the pipeline thread, in order, so the daemon decides exactly as file mode
 // does (the engine uses a presigned signature only when the guess was its own decision). With
 // zero workers the work is done inline at Submit. Only worker threads presign; the pipeline
-// thread, when it lends a hand (WaitReady) or works inline, leaves signing to the engine. Workers are named "dedupd-worker" and run under
-// SCHED_BATCH (BatchThread).
+// thread, when it lends a hand (WaitReady) or works inline, leaves signing to the engine.
+// Workers are named "dedupd-worker" and run under SCHED_BATCH (BatchThread).
 //
 // A template over the message type (InputMessage in the daemon; tests use their own): M needs
 // payload() -> string_view and timestamp_ms() -> optional<int64_t>.
@@ -91,19 +91,14 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   int workers() const { return workers_; }
-  // Room for another message?
+  // Room for another message? (HasRoom, Pending and PendingBytes take no lock: in_order_ and
+  // pending_bytes_ change only on the pipeline thread, their caller; workers only read
+  // in_order_'s front, under mu_.)
   bool HasRoom() const {
-    std::lock_guard<std::mutex> l(mu_);
     return in_order_.size() < kMaxPending && pending_bytes_ < kMaxPendingBytes;
   }
-  size_t Pending() const {
-    std::lock_guard<std::mutex> l(mu_);
-    return in_order_.size();
-  }
-  size_t PendingBytes() const {
-    std::lock_guard<std::mutex> l(mu_);
-    return pending_bytes_;
-  }
+  size_t Pending() const { return in_order_.size(); }
+  size_t PendingBytes() const { return pending_bytes_; }
   void Submit(M msg) {
     auto m = std::make_unique<Parsed<M>>(std::move(msg));
     if (!spare_.empty()) {  // analysis buffers of an earlier message: no regrowing them
@@ -245,7 +240,8 @@ class WorkerPool {
   int workers_;
   std::shared_ptr<Presigner> presigner_;
   std::vector<std::thread> threads_;
-  // Guarded by mu_: in_order_, todo_, pending_bytes_, stop_, and each Parsed's `done`.
+  // Guarded by mu_: todo_, stop_, each Parsed's `done`, and changes to in_order_ and
+  // pending_bytes_ (which only the pipeline thread makes, so it reads them without mu_).
   mutable std::mutex mu_;
   std::condition_variable work_cv_;  // todo_ gained an item, or stop_
   std::condition_variable done_cv_;  // a message became done
