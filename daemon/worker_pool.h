@@ -5,9 +5,10 @@
 // Only the stateless half of processing runs here; the engine (boilerplate learning, index,
 // clusters) stays on the pipeline thread, in order, so the daemon decides exactly as file mode
 // does (the engine uses a presigned signature only when the guess was its own decision). With
-// zero workers the work is done inline at Submit. Only worker threads presign; the pipeline
-// thread, when it lends a hand (WaitReady) or works inline, leaves signing to the engine.
-// Workers are named "dedupd-worker" and run under SCHED_BATCH (BatchThread).
+// zero workers the work is done inline at Submit. Only worker threads presign, and only while
+// they keep up with the input; the pipeline thread, when it lends a hand (WaitReady) or works
+// inline, leaves signing to the engine. Workers are named "dedupd-worker" and run under
+// SCHED_BATCH (BatchThread).
 //
 // A template over the message type (InputMessage in the daemon; tests use their own): M needs
 // payload() -> string_view and timestamp_ms() -> optional<int64_t>.
@@ -206,11 +207,10 @@ class WorkerPool {
         if (todo_.empty()) return;  // stopping
         m = todo_.front();
         todo_.pop_front();
-        // Workers always presign: signing moved here is signing off the pipeline thread, the
-        // daemon's one serial stage. When the workers fall behind, the pipeline thread takes
-        // unstarted messages itself (WaitReady) and those it leaves to the engine, so the split
-        // balances itself.
-        presign = presigner_ != nullptr;
+        // Presign while the workers keep up (fewer messages wait unstarted than there are
+        // workers). Behind, analysis is what the pipeline waits for: signing, which the engine
+        // would do anyway, is left to it rather than delay the next message's analysis.
+        presign = presigner_ != nullptr && todo_.size() < static_cast<size_t>(workers_);
       }
       Work(*m, presign);
       bool front;

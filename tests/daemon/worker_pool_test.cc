@@ -150,7 +150,8 @@ TEST(WorkerPoolTest, PresigningWorkersLeaveTheDecisionsAsTheEngineAlone) {
     WorkerPool<FakeMessage> pool(config, workers, presigner);
     size_t submitted = 0, decided = 0;
     while (decided < feed.size()) {
-      // As many in flight as workers, each taken and presigned by a worker.
+      // As many in flight as workers: a worker takes each message with fewer than `workers`
+      // waiting unstarted, so it presigns every one (WorkerPool presigns only while it keeps up).
       while (submitted < feed.size() && submitted < decided + 2) {
         const Article& a = feed[submitted++];
         pool.Submit({testing::ArticleJsonLine(a.id, a.source, a.body, "", a.title),
