@@ -24,9 +24,9 @@
 # devbroker answers an empty fetch only after that wait, even if data arrives meanwhile).
 # DEDUPD=PATH: the dedupd binary to measure (default build/dedupd).
 # RUNS=N (default 1): N runs, each with a fresh devbroker and dedupd, then the median of each
-# figure. COMPARE=PATH: a second dedupd binary, run alternately with the first (RUNS pairs): the
-# machines here vary by tens of percent from minute to minute, so two builds are compared in
-# alternating runs, never one run each. (SERIES and RESTART apply to single runs only.)
+# figure. COMPARE=PATH: a second dedupd binary, run alternately with the first (RUNS pairs, in
+# the order A B, B A, A B, ...): the machines here vary by tens of percent from minute to minute,
+# so two builds are compared in alternating runs, never one run each. (SERIES and RESTART apply to single runs only.)
 # The latency measurement in docs/BENCHMARKS.md:
 #   PARTITIONS=4 FETCH_WAIT_MS=2 LINGER_MS=1 scripts/loadtest.sh ../shared/bench/wire-dev/articles.jsonl 15000 5000
 set -euo pipefail
@@ -42,7 +42,13 @@ if [ -z "${_LOADTEST_ONE_RUN:-}" ] && { [ "${RUNS:-1}" != "1" ] || [ -n "${COMPA
   trap 'rm -f "$summary"' EXIT
   status=0
   for run in $(seq "${RUNS:-1}"); do
-    for bin in "${binaries[@]}"; do
+    # Every other run in the other order (A B, B A, ...): the first of two back-to-back runs
+    # measured faster often enough to bias a fixed order.
+    order=("${binaries[@]}")
+    if [ "${#binaries[@]}" -eq 2 ] && [ $((run % 2)) -eq 0 ]; then
+      order=("${binaries[1]}" "${binaries[0]}")
+    fi
+    for bin in "${order[@]}"; do
       result=ok
       if ! out="$(_LOADTEST_ONE_RUN=1 DEDUPD="$bin" RESTART=0 SERIES= "$0" "$@" 2>&1)"; then
         status=1
