@@ -26,7 +26,8 @@
 # RUNS=N (default 1): N runs, each with a fresh devbroker and dedupd, then the median of each
 # figure. COMPARE=PATH: a second dedupd binary, run alternately with the first (RUNS pairs, in
 # the order A B, B A, A B, ...): the machines here vary by tens of percent from minute to minute,
-# so two builds are compared in alternating runs, never one run each. (SERIES and RESTART apply to single runs only.)
+# so two builds are compared in alternating runs, never one run each. (SERIES and RESTART apply
+# to single runs only.)
 # The latency measurement in docs/BENCHMARKS.md:
 #   PARTITIONS=4 FETCH_WAIT_MS=2 LINGER_MS=1 scripts/loadtest.sh ../shared/bench/wire-dev/articles.jsonl 15000 5000
 set -euo pipefail
