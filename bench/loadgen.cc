@@ -76,6 +76,22 @@ rd_kafka_t* Client(rd_kafka_type_t type, const std::vector<std::pair<std::string
   return rk;
 }
 
+struct MetadataDeleter {
+  void operator()(const rd_kafka_metadata_t* md) const { rd_kafka_metadata_destroy(md); }
+};
+using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
+
+// The metadata of one topic, requested through `rk` (which also connects the client and fills
+// its metadata cache); null if the request failed.
+MetadataPtr TopicMetadata(rd_kafka_t* rk, const std::string& topic) {
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
+  rd_kafka_topic_destroy(rkt);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return nullptr;
+  return MetadataPtr(md);
+}
+
 long RssKiB(long pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/status");
   std::string line;
@@ -118,13 +134,13 @@ struct ThreadCpu {
 };
 ThreadCpu DedupdThreadCpu(long pid) {
   ThreadCpu t;
-  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  const std::string main_tid = std::to_string(pid);
   std::error_code ec;
-  for (const auto& task : std::filesystem::directory_iterator(dir, ec)) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + main_tid + "/task", ec)) {
     std::string comm;
     const double s = CpuSecondsFromStat(task.path().string() + "/stat", &comm);
     if (s < 0) continue;  // the thread ended meanwhile
-    if (task.path().filename() == std::to_string(pid)) {
+    if (task.path().filename() == main_tid) {
       t.pipeline += s;
     } else if (comm == "dedupd-worker") {
       t.workers += s;
@@ -303,9 +319,8 @@ int main(int argc, char** argv) {
                                                     {"fetch.wait.max.ms",
                                                      std::to_string(o.fetch_wait_ms)}});
   {
-    const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(consumer, o.decisions.c_str(), nullptr);
-    if (rd_kafka_metadata(consumer, 0, rkt, &md, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const MetadataPtr md = TopicMetadata(consumer, o.decisions);
+    if (md == nullptr) {
       std::fprintf(stderr, "dedupd-loadgen: no metadata for %s\n", o.decisions.c_str());
       return 1;
     }
@@ -322,8 +337,6 @@ int main(int argc, char** argv) {
       }
       rd_kafka_topic_partition_list_add(parts, o.decisions.c_str(), id)->offset = high;
     }
-    rd_kafka_metadata_destroy(md);
-    rd_kafka_topic_destroy(rkt);
     rd_kafka_assign(consumer, parts);
     rd_kafka_topic_partition_list_destroy(parts);
   }
@@ -360,16 +373,11 @@ int main(int argc, char** argv) {
                                                     {"queue.buffering.max.messages", "200000"}});
   // Connected and the input topic's leaders known before the clock starts: otherwise the first
   // messages wait in the producer for its first metadata, which on the devbroker took ~1 s in
-  // about a third of the runs (the first decision ~1 s after publishing, every run's throughput
+  // 9 of 20 flat-out runs (the first decision ~1 s after publishing, the run's throughput about
   // a third lower).
   {
-    const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(producer, o.topic.c_str(), nullptr);
-    const bool ok = rd_kafka_metadata(producer, 0, rkt, &md, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-                    md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR;
-    if (md != nullptr) rd_kafka_metadata_destroy(md);
-    rd_kafka_topic_destroy(rkt);
-    if (!ok) {
+    const MetadataPtr md = TopicMetadata(producer, o.topic);
+    if (md == nullptr || md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       std::fprintf(stderr, "dedupd-loadgen: no metadata for %s\n", o.topic.c_str());
       return 1;
     }
