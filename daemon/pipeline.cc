@@ -138,6 +138,7 @@ class PipelineImpl final : public Pipeline, public RebalanceListener {
   uint64_t future_timestamps_logged_ = 0;  // Counted().future_timestamps at the last warning
   // The counters of engines replaced after an aborted transaction (RewindAfterAbort), so the
   // metrics made from them keep counting up rather than restart from 0 with the new engine.
+  // Only counters are added in: its gauges stay 0.
   EngineStats retired_;
   // The engine's counters plus retired_'s (its gauges, indexed and clusters, as they are).
   EngineStats Counted() const;
@@ -354,9 +355,7 @@ absl::Status PipelineImpl::RewindAfterAbort() {
   // entry costs a wrong guess, not a wrong result.
   DEDUP_ASSIGN_OR_RETURN(std::unique_ptr<Engine> fresh,
                          Engine::Create(config_, nullptr, presigner_));
-  retired_ = Counted();
-  retired_.indexed = 0;
-  retired_.clusters = 0;
+  retired_.AddCounters(engine_->stats());
   engine_ = std::move(fresh);
   replay_until_.clear();
   DEDUP_ASSIGN_OR_RETURN(std::vector<AssignedPartition> plan, consumer_->Rewind());
