@@ -59,6 +59,9 @@ kafka::Properties ConsumerDefaults(const KafkaConfig& c, const ConsumerOptions& 
       // ~12% off dedupd's CPU an article (docs/BENCHMARKS.md, tenth session). At least the
       // consumer's message.max.bytes, which librdkafka requires.
       {"fetch.max.bytes", std::to_string(FetchMaxBytes(c))},
+      // Prefetch enough input for a second of deciding: librdkafka pauses fetching for a second
+      // when this much is queued (kDefaultQueuedMaxKbytes).
+      {"queued.max.messages.kbytes", std::to_string(kDefaultQueuedMaxKbytes)},
   };
   if (o.transactional) {
     p.emplace_back("enable.auto.commit", "false");
@@ -385,6 +388,20 @@ ConsumerGroupMetadata::~ConsumerGroupMetadata() {
 
 std::unique_ptr<ConsumerGroupMetadata> Consumer::GroupMetadata() const {
   return std::make_unique<ConsumerGroupMetadata>(rd_kafka_consumer_group_metadata(impl_->rk.get()));
+}
+
+absl::StatusOr<std::string> Consumer::ClientProperty(const std::string& name) const {
+  const rd_kafka_conf_t* conf = rd_kafka_conf(impl_->rk.get());
+  size_t size = 0;
+  if (rd_kafka_conf_get(conf, name.c_str(), nullptr, &size) != RD_KAFKA_CONF_OK) {
+    return absl::NotFoundError(Cat("no librdkafka property ", name));
+  }
+  std::string value(size, '\0');  // size counts the terminating NUL
+  if (rd_kafka_conf_get(conf, name.c_str(), value.data(), &size) != RD_KAFKA_CONF_OK) {
+    return absl::NotFoundError(Cat("no librdkafka property ", name));
+  }
+  value.resize(std::strlen(value.c_str()));
+  return value;
 }
 
 namespace {

@@ -43,16 +43,22 @@ void DistinctShingles(std::span<const uint64_t> word_hashes, int k, ShingleHash 
   // slot instead of the 8 of a hash, so the table of a long article stays in the L1 cache.
   thread_local std::vector<uint32_t> table;
   table.assign(cap, 0);
-  out.reserve(m);
+  // Written through a local pointer and count: push_back would load and store the vector's end
+  // through memory for every shingle, a dependency from one shingle to the next.
+  out.resize(m);
   const auto run = [&](auto shingle_hash) {
+    uint64_t* const o = out.data();
+    uint32_t* const t = table.data();
+    uint32_t count = 0;
     for (size_t i = 0; i < m; ++i) {
       const uint64_t h = shingle_hash(word_hashes.data() + i);
       size_t s = static_cast<size_t>(h >> 32) & (cap - 1);
-      while (table[s] != 0 && out[table[s] - 1] != h) s = (s + 1) & (cap - 1);
-      if (table[s] != 0) continue;
-      out.push_back(h);
-      table[s] = static_cast<uint32_t>(out.size());
+      while (t[s] != 0 && o[t[s] - 1] != h) s = (s + 1) & (cap - 1);
+      if (t[s] != 0) continue;
+      o[count++] = h;
+      t[s] = count;
     }
+    out.resize(count);
   };
   // The usual shingle lengths with the length known at compile time (XXH3 then goes straight
   // to its code for that length; the fold is unrolled).
