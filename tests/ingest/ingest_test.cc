@@ -233,5 +233,24 @@ TEST(ConsumerConfigTest, DefaultFetchSizeFollowsALargerMessageMaxBytes) {
       << refused.status();
 }
 
+// The prefetch: librdkafka 2.0 stops fetching for a second whenever queued.max.messages.kbytes
+// of input wait, so its 64 MiB default made a backlog of 3.3 KB articles arrive at ~20,000 a
+// second. dedupd's default is 128 MiB; a user's own value wins.
+TEST(ConsumerConfigTest, PrefetchDefaultsTo128MiBAndTheUsersValueWins) {
+  KafkaConfig config;
+  config.brokers = "127.0.0.1:1";  // nothing listens there: the clients are made, never polled
+  absl::StatusOr<std::unique_ptr<Consumer>> plain = Consumer::Create(config, nullptr);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ((*plain)->ClientProperty("queued.max.messages.kbytes").value_or(""), "131072");
+  EXPECT_EQ((*plain)->ClientProperty("fetch.max.bytes").value_or(""),
+            std::to_string(kDefaultFetchMaxBytes));
+  EXPECT_EQ((*plain)->ClientProperty("no.such.property").status().code(),
+            absl::StatusCode::kNotFound);
+  config.consumer_properties = {{"queued.max.messages.kbytes", "16384"}};
+  absl::StatusOr<std::unique_ptr<Consumer>> own = Consumer::Create(config, nullptr);
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_EQ((*own)->ClientProperty("queued.max.messages.kbytes").value_or(""), "16384");
+}
+
 }  // namespace
 }  // namespace dedup

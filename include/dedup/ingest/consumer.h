@@ -101,6 +101,14 @@ class ConsumerGroupMetadata {
 // megabytes, read into fresh pages and parsed cold.
 inline constexpr int64_t kDefaultFetchMaxBytes = int64_t{1} << 20;
 
+// The consumer's queued.max.messages.kbytes unless [kafka.consumer] sets it: 128 MiB of input
+// prefetched ahead of dedupd, instead of librdkafka's 64 MiB. When the prefetched input reaches
+// it, librdkafka (before 2.3) stops fetching for a whole second (librdkafka issue #2879; 2.3
+// made the wait fetch.queue.backoff.ms), so a backlog is read at most this much a second: 64 MiB
+// is ~20,000 articles of 3.3 KB, less than dedupd decides in a second, and a catch-up waited
+// for input once a second (docs/BENCHMARKS.md, twelfth session).
+inline constexpr int64_t kDefaultQueuedMaxKbytes = int64_t{128} << 10;
+
 struct ConsumerOptions {
   // Restore: on assignment, start each partition this far (by message timestamp) before its
   // committed offset, so the index is rebuilt from the input (AssignedPartition::replay_until).
@@ -144,6 +152,10 @@ class Consumer {
   absl::StatusOr<std::vector<AssignedPartition>> Rewind();
 
   std::unique_ptr<ConsumerGroupMetadata> GroupMetadata() const;
+
+  // The librdkafka client's value of a configuration property (dedupd's defaults with
+  // [kafka.consumer] applied over them), or NotFound for a property it does not know.
+  absl::StatusOr<std::string> ClientProperty(const std::string& name) const;
 
  private:
   struct Impl;
