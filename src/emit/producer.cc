@@ -1,6 +1,8 @@
 #include "dedup/emit/producer.h"
 
 #include <chrono>
+#include <optional>
+#include <string>
 
 #include "dedup/base/log.h"
 #include "dedup/base/status.h"
@@ -59,7 +61,24 @@ struct Producer::Impl {
   };
   kafka::HandlePtr rk;
   // The output topics, opened at start (after rk: destroyed before it).
-  std::vector<std::unique_ptr<rd_kafka_topic_t, TopicDeleter>> topics;
+  struct OpenTopic {
+    std::string name;
+    std::unique_ptr<rd_kafka_topic_t, TopicDeleter> handle;
+  };
+  std::vector<OpenTopic> topics;
+
+  // The topic called `name`, opened now if it was not (records go by handle: by name,
+  // librdkafka looks the topic up under the client's write lock for every record); null if
+  // librdkafka refuses it.
+  rd_kafka_topic_t* Open(std::string_view name) {
+    for (const OpenTopic& t : topics) {
+      if (t.name == name) return t.handle.get();
+    }
+    const std::string n(name);
+    rd_kafka_topic_t* t = rd_kafka_topic_new(rk.get(), n.c_str(), nullptr);
+    if (t != nullptr) topics.push_back({n, std::unique_ptr<rd_kafka_topic_t, TopicDeleter>(t)});
+    return t;
+  }
   DeliveryCallback on_delivery;
   bool transactional = false;
 
@@ -119,9 +138,7 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const KafkaConfig& co
   for (const std::string* name :
        {&config.decisions_topic, &config.stories_topic, &config.dead_letter_topic}) {
     if (name->empty()) continue;
-    if (rd_kafka_topic_t* t = rd_kafka_topic_new(impl->rk.get(), name->c_str(), nullptr)) {
-      impl->topics.emplace_back(t);
-    }
+    impl->Open(*name);
   }
   return std::unique_ptr<Producer>(new Producer(std::move(impl)));
 }
@@ -181,8 +198,12 @@ absl::Status Producer::AbortTransaction(int timeout_ms) {
 absl::Status Producer::Produce(std::string_view topic, std::string_view key,
                                std::string_view value, const std::vector<RecordHeader>& headers,
                                uint64_t token, int block_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(block_ms);
-  const std::string topic_name(topic);
+  rd_kafka_topic_t* const rkt = impl_->Open(topic);
+  if (rkt == nullptr) {
+    return absl::UnavailableError(
+        Cat("produce to ", topic, ": ", rd_kafka_err2str(rd_kafka_last_error())));
+  }
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // set when the queue is full
   while (true) {
     rd_kafka_headers_t* hdrs = nullptr;
     if (!headers.empty()) {
@@ -193,7 +214,7 @@ absl::Status Producer::Produce(std::string_view topic, std::string_view key,
       }
     }
     const rd_kafka_resp_err_t err = rd_kafka_producev(
-        impl_->rk.get(), RD_KAFKA_V_TOPIC(topic_name.c_str()),
+        impl_->rk.get(), RD_KAFKA_V_RKT(rkt),
         RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -201,7 +222,9 @@ absl::Status Producer::Produce(std::string_view topic, std::string_view key,
         RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();  // hdrs owned by the message
     if (hdrs) rd_kafka_headers_destroy(hdrs);
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || std::chrono::steady_clock::now() >= deadline) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!deadline.has_value()) deadline = now + std::chrono::milliseconds(block_ms);
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || now >= *deadline) {
       return absl::UnavailableError(Cat("produce to ", topic, ": ", rd_kafka_err2str(err)));
     }
     rd_kafka_poll(impl_->rk.get(), 10);  // backpressure: serve deliveries, then retry
