@@ -392,16 +392,15 @@ std::unique_ptr<ConsumerGroupMetadata> Consumer::GroupMetadata() const {
 
 absl::StatusOr<std::string> Consumer::ClientProperty(const std::string& name) const {
   const rd_kafka_conf_t* conf = rd_kafka_conf(impl_->rk.get());
-  size_t size = 0;
-  if (rd_kafka_conf_get(conf, name.c_str(), nullptr, &size) != RD_KAFKA_CONF_OK) {
-    return absl::NotFoundError(Cat("no librdkafka property ", name));
+  size_t size = 0;  // first the value's size (with its terminating NUL), then the value
+  if (rd_kafka_conf_get(conf, name.c_str(), nullptr, &size) == RD_KAFKA_CONF_OK) {
+    std::string value(size, '\0');
+    if (rd_kafka_conf_get(conf, name.c_str(), value.data(), &size) == RD_KAFKA_CONF_OK) {
+      value.resize(std::strlen(value.c_str()));
+      return value;
+    }
   }
-  std::string value(size, '\0');  // size counts the terminating NUL
-  if (rd_kafka_conf_get(conf, name.c_str(), value.data(), &size) != RD_KAFKA_CONF_OK) {
-    return absl::NotFoundError(Cat("no librdkafka property ", name));
-  }
-  value.resize(std::strlen(value.c_str()));
-  return value;
+  return absl::NotFoundError(Cat("no librdkafka property ", name));
 }
 
 namespace {
