@@ -82,14 +82,16 @@ struct MetadataDeleter {
 using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
 
 // The metadata of one topic, requested through `rk` (which also connects the client and fills
-// its metadata cache); null if the request failed.
+// its metadata cache): exactly that topic, without error, in topics[0]; null otherwise.
 MetadataPtr TopicMetadata(rd_kafka_t* rk, const std::string& topic) {
-  const rd_kafka_metadata_t* md = nullptr;
+  const rd_kafka_metadata_t* raw = nullptr;
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
-  const rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &raw, 10000);
   rd_kafka_topic_destroy(rkt);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return nullptr;
-  return MetadataPtr(md);
+  MetadataPtr md(raw);
+  if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) return nullptr;
+  return md;
 }
 
 long RssKiB(long pid) {
@@ -377,7 +379,7 @@ int main(int argc, char** argv) {
   // a third lower).
   {
     const MetadataPtr md = TopicMetadata(producer, o.topic);
-    if (md == nullptr || md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (md == nullptr) {
       std::fprintf(stderr, "dedupd-loadgen: no metadata for %s\n", o.topic.c_str());
       return 1;
     }
