@@ -74,7 +74,7 @@ void SignKept(const Document& doc, std::span<const char> drop, const Config& con
   out.dropped_lines = dropped;
   out.words = static_cast<uint32_t>(words.size());
   out.numbers = MakeNumberSketch(numbers);
-  // Signature version 1 hashes shingles with XXH3, version 3 folds them (sketch/minhash.h).
+  // Signature version 4 hashes shingles with XXH3, version 5 folds them (sketch/minhash.h).
   const ShingleHash shingle_hash = hasher.algorithm() == SketchAlgorithm::kMinHash
                                        ? ShingleHash::kXxh3
                                        : ShingleHash::kFold;

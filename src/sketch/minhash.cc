@@ -13,7 +13,7 @@
 namespace dedup {
 namespace {
 
-// MurmurHash3's 32-bit finaliser (signature version 1).
+// MurmurHash3's 32-bit finaliser (signature versions 1 and 4).
 inline uint32_t Fmix32(uint32_t h) {
   h ^= h >> 16;
   h *= 0x85ebca6bU;

@@ -184,7 +184,7 @@ void ScanText(std::string_view s, Document& doc) {
   bool line_digits = false;    // a digit in the current line before the current block
   auto first_word = static_cast<uint32_t>(doc.word_hashes.size());
   const auto add_word = [&](size_t end) {
-    doc.word_hashes.push_back(Hash64(s.data() + start, end - start));
+    doc.word_hashes.push_back(HashWordPadded(s.data() + start, end - start));
     start = kNone;
   };
   const auto end_line = [&](size_t at, bool digits) {

@@ -42,7 +42,7 @@ INSTANTIATE_TEST_SUITE_P(AllKernels, MinHashKernelTest,
                                              AvailableMinHashKernels().end()),
                          [](const auto& param_info) { return std::string(param_info.param.name); });
 
-TEST(MinHash, GoldenVectorsOfSignatureVersion1) {
+TEST(MinHash, GoldenVectorsOfSignatureVersion4) {
   // Computed independently (Python) from the definition in minhash.h. Changing these values
   // changes every signature: a new signature version, on purpose.
   MinHasher h(8, 1, {"scalar", &MinHashScalar});
@@ -52,15 +52,16 @@ TEST(MinHash, GoldenVectorsOfSignatureVersion1) {
   const std::vector<uint32_t> golden = {0x28da4ebcu, 0x6ef61aa2u, 0x022d401du, 0x0a0b4a18u,
                                        0x19998389u, 0x066ecd78u, 0x0322b772u, 0x217373a9u};
   EXPECT_EQ(sig, golden);
-  EXPECT_EQ(SignatureVersion(SketchAlgorithm::kMinHash), 1);
+  // Version 4 is version 1's sketch over HashWord's word hashes (text/shingle.h).
+  EXPECT_EQ(SignatureVersion(SketchAlgorithm::kMinHash), 4);
 }
 
-TEST(OnePermutation, GoldenVectorsOfSignatureVersion3) {
+TEST(OnePermutation, GoldenVectorsOfSignatureVersion5) {
   // Computed independently (Python) from the definition in minhash.h; the first case leaves
   // most bins empty (densification), the second about half. Changing these values changes
   // every signature: a new signature version, on purpose. (The sketch is version 2's; version 3
-  // changed the shingle hashes fed to it, text/shingle.h.)
-  EXPECT_EQ(SignatureVersion(SketchAlgorithm::kOnePermutation), 3);
+  // changed the shingle hashes fed to it, version 5 the word hashes, text/shingle.h.)
+  EXPECT_EQ(SignatureVersion(SketchAlgorithm::kOnePermutation), 5);
   const MinHashKernel unused{"scalar", &MinHashScalar};
   MinHasher h(8, 1, unused, SketchAlgorithm::kOnePermutation);
   std::vector<uint32_t> sig(8);

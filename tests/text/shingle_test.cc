@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <random>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dedup/base/hash.h"
@@ -40,6 +43,62 @@ INSTANTIATE_TEST_SUITE_P(BothHashes, ShingleHashTest,
                            return std::string(param_info.param == ShingleHash::kXxh3 ? "xxh3"
                                                                                      : "fold");
                          });
+
+TEST(HashWord, GoldenValues) {
+  // Computed independently (Python) from the definition in shingle.h. Changing them changes
+  // every signature: a new signature version, on purpose.
+  const std::pair<std::string_view, uint64_t> golden[] = {
+      {"a", 0xb03e263e622e3621ULL},
+      {"news", 0xb71403986582098dULL},
+      {"reprinted", 0x1f965f151baa24faULL},
+      {"wire-services!!", 0x22f5344674983553ULL},
+      {"abcdefghijklmnop", 0xf1304810a42b5f61ULL},
+  };
+  for (const auto& [word, hash] : golden) EXPECT_EQ(HashWord(word), hash) << word;
+  const std::string_view longer = "abcdefghijklmnopq";  // 17 bytes: XXH3
+  EXPECT_EQ(HashWord(longer), Hash64(longer.data(), longer.size()));
+}
+
+TEST(HashWord, PaddedIgnoresTheBytesAfterTheWord) {
+  std::mt19937_64 rng(11);
+  std::string buf(48, '\0');
+  for (size_t len = 1; len <= 24; ++len) {
+    for (int trial = 0; trial < 20; ++trial) {
+      for (char& c : buf) c = static_cast<char>('a' + rng() % 26);
+      const std::string word = buf.substr(0, len);
+      EXPECT_EQ(HashWordPadded(buf.data(), len), HashWord(word)) << word;
+    }
+  }
+}
+
+TEST(HashWord, DistinctWordsGetDistinctHashes) {
+  // Every word of up to 3 letters and a sample of longer ones: no two share a hash, and the
+  // low 16 bits (what a bucket index sees) spread evenly.
+  std::vector<uint64_t> hashes;
+  std::string w;
+  for (char a = 'a'; a <= 'z'; ++a) {
+    hashes.push_back(HashWord(std::string(1, a)));
+    for (char b = 'a'; b <= 'z'; ++b) {
+      hashes.push_back(HashWord(std::string{a, b}));
+      for (char c = 'a'; c <= 'z'; ++c) hashes.push_back(HashWord(std::string{a, b, c}));
+    }
+  }
+  std::mt19937_64 rng(12);
+  std::set<std::string> longer;
+  while (longer.size() < 100000) {
+    w.assign(4 + rng() % 13, ' ');
+    for (char& c : w) c = static_cast<char>('a' + rng() % 26);
+    longer.insert(w);
+  }
+  for (const std::string& word : longer) hashes.push_back(HashWord(word));
+  std::vector<uint64_t> sorted = hashes;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end());
+  std::vector<int> low(256, 0);
+  for (uint64_t h : hashes) ++low[h & 0xFF];
+  const double expected = static_cast<double>(hashes.size()) / 256;
+  for (int count : low) EXPECT_NEAR(count, expected, 6 * std::sqrt(expected));
+}
 
 TEST(Shingle, FoldIsRotatedWordHashesXored) {
   const uint64_t w[] = {1, 2, 3, 0x8000000000000001ULL, 1};

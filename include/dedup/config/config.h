@@ -44,7 +44,7 @@ struct BoilerplateConfig {
 struct SketchConfig {
   int num_hashes = 128;
   int64_t seed = 1;
-  std::string algorithm = "oph";  // "oph" (signature version 2) or "minhash" (version 1)
+  std::string algorithm = "oph";  // "oph" (signature version 5) or "minhash" (4)
   std::string kernel = "auto";    // MinHash kernel ("minhash" only)
 };
 

@@ -1,9 +1,11 @@
 // MinHash signatures of shingle sets. Two algorithms ([sketch] algorithm), each a signature
 // version; signatures of different versions (or seeds) are not comparable. A version also
-// fixes how the engine hashes shingles (text/shingle.h, ShingleHash), since a different
-// shingle hash changes every signature as surely as a different sketch.
+// fixes how the engine hashes words and shingles (text/shingle.h: HashWord, ShingleHash), since
+// a different word or shingle hash changes every signature as surely as a different sketch.
+// Versions 4 ("minhash") and 5 ("oph") are versions 1 and 3 over HashWord's word hashes
+// (branch-free for words of up to 16 bytes); versions 1 to 3 hashed every word with XXH3.
 //
-// Version 1, "minhash" (k independent hash functions), over XXH3 shingle hashes: value i of the
+// Version 1 (now 4), "minhash" (k independent hash functions), over XXH3 shingle hashes: value i of the
 // signature of set S is
 //     min over x in S of  fmix32(lo32(x) XOR seed_i)
 // where fmix32 is MurmurHash3's 32-bit finaliser and seed_i is the i-th output of SplitMix64
@@ -11,7 +13,7 @@
 // (the specification), AVX2 or AVX-512, chosen at run time from what the CPU supports; every
 // kernel matches the scalar one bit for bit. Cost: |S| * k hash evaluations.
 //
-// Version 3, "oph" (one-permutation hashing with optimal densification, Li et al. 2012,
+// Version 3 (now 5), "oph" (one-permutation hashing with optimal densification, Li et al. 2012,
 // Shrivastava 2017), over folded shingle hashes: each x in S is hashed once,
 // h = fmix64(x XOR key), where fmix64 is MurmurHash3's 64-bit finaliser and key the first output
 // of SplitMix64 started at the seed; hi32(h) picks bin floor(hi32(h) * k / 2^32) and lo32(h)
@@ -42,7 +44,7 @@ enum class SketchAlgorithm { kMinHash, kOnePermutation };
 
 // The signature version an algorithm produces (see above).
 constexpr int SignatureVersion(SketchAlgorithm a) {
-  return a == SketchAlgorithm::kMinHash ? 1 : 3;
+  return a == SketchAlgorithm::kMinHash ? 4 : 5;
 }
 
 // The algorithm named "oph" or "minhash" ([sketch] algorithm). The environment variable
@@ -88,7 +90,7 @@ class MinHasher {
   uint64_t oph_key_ = 0;
 };
 
-// Signature version 2 of `shingles` into out (k = out.size() bins) under `key` (MinHasher
+// The one-permutation sketch (versions 2, 3 and 5) of `shingles` into out (k = out.size() bins) under `key` (MinHasher
 // derives it from the seed as specified above). REQUIRES: k > 0.
 void OnePermutationSign(std::span<const uint64_t> shingles, uint64_t key,
                         std::span<uint32_t> out);
