@@ -37,10 +37,14 @@ void DistinctShingles(std::span<const uint64_t> word_hashes, int k, ShingleHash 
     return;
   }
   const size_t m = n - kk + 1;
+  // At most one slot in 8 used: whether a shingle's first slot is taken is a branch the
+  // predictor cannot learn, so fewer taken slots mean fewer mispredictions (at most half used:
+  // 2.3 us more an article on varied text, engine_bench BM_AnalyzeAndShingle/2).
   size_t cap = 64;
-  while (cap < 2 * m) cap *= 2;
+  while (cap < 8 * m) cap *= 2;
   // Open addressing over positions in `out` (1 + the index; 0 marks an empty slot): 4 bytes a
-  // slot instead of the 8 of a hash, so the table of a long article stays in the L1 cache.
+  // slot instead of the 8 of a hash, so the table of a long article stays in the L1 cache
+  // (16 KiB for 500 shingles).
   thread_local std::vector<uint32_t> table;
   table.assign(cap, 0);
   // Written through a local pointer and count: push_back would load and store the vector's end
