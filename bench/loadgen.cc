@@ -21,9 +21,6 @@
 #include <librdkafka/rdkafka.h>
 #include <unistd.h>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include <algorithm>
 #include <atomic>
@@ -229,32 +226,6 @@ int64_t Ns(Clock::time_point t) {
 }
 
 // Takes a copy: nth_element reorders, and the series file pairs latencies with publish times.
-// The producer copies every message into memory it frees on delivery. Flat out, messages are
-// published faster than the broker takes them, and up to the whole run waits in the producer's
-// queue: each 4 KiB of it is a fresh page of the heap, faulted in (with malloc extending the
-// heap) on the cores the measured daemon shares, ~4 us an article here, a fifth of this
-// generator's CPU. So `bytes` of heap are touched before the clock starts and kept (the trim
-// threshold above them): the producer's copies find their pages there.
-void PrefaultHeap(size_t bytes) {
-#if defined(__GLIBC__)
-  constexpr size_t kMaxBytes = size_t{1} << 30;
-  bytes = std::min(bytes, kMaxBytes);
-  mallopt(M_TRIM_THRESHOLD, static_cast<int>(bytes + dedup::kKeepFreeBytes));
-  constexpr size_t kBlock = size_t{1} << 20;  // below the mmap threshold: from the heap
-  static_assert(kBlock < dedup::kOwnPagesBytes);
-  std::vector<void*> blocks;
-  for (size_t done = 0; done < bytes; done += kBlock) {
-    void* p = std::malloc(kBlock);
-    if (p == nullptr) break;
-    std::memset(p, 1, kBlock);
-    blocks.push_back(p);
-  }
-  for (void* p : blocks) std::free(p);
-#else
-  (void)bytes;
-#endif
-}
-
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   const size_t i = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(v.size())));
@@ -419,12 +390,16 @@ int main(int argc, char** argv) {
     }
   }
   {
-    // What the producer's queue may hold at most: every message of the run (librdkafka's own
-    // per-message overhead included), within the queue's message limit.
+    // The producer copies every message into memory it frees on delivery. Flat out, messages
+    // are published faster than the broker takes them, and up to the whole run waits in the
+    // producer's queue: each 4 KiB of it was a fresh page, faulted in on the cores the measured
+    // daemon shares (~20% of this generator's CPU). So what the queue may hold at most (every
+    // message of the run with librdkafka's own overhead, within the queue's message limit) is
+    // touched before the clock starts.
     size_t bytes = 0;
     const long queued = std::min<long>(o.count, kMaxQueuedMessages);
     for (long n = 0; n < queued; ++n) bytes += lines[static_cast<size_t>(n) % lines.size()].size() + 256;
-    PrefaultHeap(bytes);
+    dedup::PrefaultHeap(bytes, /*one_arena=*/false);
   }
   const double cpu_before = o.pid > 0 ? CpuSeconds(o.pid) : -1;
   const ThreadCpu threads_before = o.pid > 0 ? DedupdThreadCpu(o.pid) : ThreadCpu{};

@@ -14,11 +14,12 @@ stop_all() {
   rm -rf "$work"
 }
 
-# start_devbroker PARTITIONS: starts dedupd-devbroker with the example config's topics and sets
-# $bootstrap.
+# start_devbroker PARTITIONS [PREFAULT_MIB]: starts dedupd-devbroker with the example config's
+# topics and sets $bootstrap. PREFAULT_MIB: heap the broker touches before it starts, for what
+# its logs will hold (see dedupd-devbroker --prefault-mib).
 start_devbroker() {
   "${pin_broker[@]}" ./build/dedupd-devbroker --config config/dedupd.toml --partitions "$1" \
-    --bootstrap-file "$work/bootstrap" >/dev/null 2>"$work/broker.log" &
+    --prefault-mib "${2:-0}" --bootstrap-file "$work/bootstrap" >/dev/null 2>"$work/broker.log" &
   broker_pid=$!
   for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.05; done
   bootstrap="$(cat "$work/bootstrap")"

@@ -23,6 +23,8 @@
 # fetch.wait.max.ms of dedupd's consumer and of the load generator's decision reader (the
 # devbroker answers an empty fetch only after that wait, even if data arrives meanwhile).
 # DEDUPD=PATH: the dedupd binary to measure (default build/dedupd).
+# PREFAULT_MIB=N: heap the devbroker touches before the run (default: what the run's messages
+# will fill, see below; 0: none, as the devbroker did before 2026-12-02).
 # RUNS=N (default 1): N runs, each with a fresh devbroker and dedupd, then the median of each
 # figure. COMPARE=PATH: a second dedupd binary, run alternately with the first (RUNS pairs, in
 # the order A B, B A, A B, ...): the machines here vary by tens of percent from minute to minute,
@@ -111,7 +113,20 @@ rate="${3:-0}"
 work="$(mktemp -d)"
 . scripts/devbroker-lib.sh
 trap stop_all EXIT
-start_devbroker "${PARTITIONS:-32}"
+# What the devbroker's logs will hold, touched before the run (the mock copies every message
+# into fresh memory otherwise: a page fault every 4 KiB on the cores dedupd shares): the input
+# as published plus ~2 KiB an article of decisions and story updates, within what the mock keeps
+# (~5 MB a partition of the four topics) and the broker's 1 GiB cap.
+prefault_mib="$(/usr/bin/python3 - "$input" "$count" "${PARTITIONS:-32}" <<'PY'
+import os, sys
+path, count, partitions = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(path, "rb") as f:
+    lines = sum(1 for l in f if l.strip())
+avg = os.path.getsize(path) / max(lines, 1)
+print(int(min(count * (avg + 2048) / 2**20, 4 * partitions * 5, 1024)))
+PY
+)"
+start_devbroker "${PARTITIONS:-32}" "${PREFAULT_MIB:-$prefault_mib}"
 sed "s|^brokers = .*|brokers = \"$bootstrap\"|; s|^listen = .*|listen = \"127.0.0.1:0\"|" config/dedupd.toml > "$work/dedupd.toml"
 # Low-latency client settings, as a latency-sensitive deployment would set them.
 sed -i "s|^\[kafka.consumer\]|[kafka.consumer]\nfetch.wait.max.ms = ${FETCH_WAIT_MS:-10}|" "$work/dedupd.toml"

@@ -26,6 +26,16 @@ inline constexpr size_t kKeepFreeBytes = size_t{32} << 20;
 // received; the trim threshold is kKeepFreeBytes. Does nothing on other C libraries.
 void ConfigureAllocator();
 
+// For the load-test tools (the load generator, the devbroker), which on a shared machine must
+// cost the measured daemon as little CPU as they can: touches `bytes` of heap (at most 1 GiB)
+// and keeps them (the trim threshold above them), so that memory the process fills later (the
+// producer's queue, the mock broker's logs) finds its pages already there instead of taking a
+// page fault every 4 KiB. The calling thread's allocations use that memory; with `one_arena`,
+// every thread's do (glibc otherwise gives other threads arenas of their own), for which the call
+// must come before other threads allocate. Call after ConfigureAllocator. Does nothing on other
+// C libraries.
+void PrefaultHeap(size_t bytes, bool one_arena);
+
 }  // namespace dedup
 
 #endif  // DEDUP_BASE_ALLOCATOR_H_
