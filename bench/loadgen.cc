@@ -21,7 +21,6 @@
 #include <librdkafka/rdkafka.h>
 #include <unistd.h>
 
-
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -398,7 +397,9 @@ int main(int argc, char** argv) {
     // touched before the clock starts.
     size_t bytes = 0;
     const long queued = std::min<long>(o.count, kMaxQueuedMessages);
-    for (long n = 0; n < queued; ++n) bytes += lines[static_cast<size_t>(n) % lines.size()].size() + 256;
+    for (long n = 0; n < queued; ++n) {
+      bytes += lines[static_cast<size_t>(n) % lines.size()].size() + 256;
+    }
     dedup::PrefaultHeap(bytes, /*one_arena=*/false);
   }
   const double cpu_before = o.pid > 0 ? CpuSeconds(o.pid) : -1;

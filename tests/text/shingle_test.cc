@@ -73,7 +73,7 @@ TEST(HashWord, PaddedIgnoresTheBytesAfterTheWord) {
 
 TEST(HashWord, DistinctWordsGetDistinctHashes) {
   // Every word of up to 3 letters and a sample of longer ones: no two share a hash, and the
-  // low 16 bits (what a bucket index sees) spread evenly.
+  // low 8 bits spread evenly over their 256 values.
   std::vector<uint64_t> hashes;
   std::string w;
   for (char a = 'a'; a <= 'z'; ++a) {

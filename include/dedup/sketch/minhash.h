@@ -5,8 +5,8 @@
 // Versions 4 ("minhash") and 5 ("oph") are versions 1 and 3 over HashWord's word hashes
 // (branch-free for words of up to 16 bytes); versions 1 to 3 hashed every word with XXH3.
 //
-// Version 1 (now 4), "minhash" (k independent hash functions), over XXH3 shingle hashes: value i of the
-// signature of set S is
+// Version 1 (now 4), "minhash" (k independent hash functions), over XXH3 shingle hashes: value
+// i of the signature of set S is
 //     min over x in S of  fmix32(lo32(x) XOR seed_i)
 // where fmix32 is MurmurHash3's 32-bit finaliser and seed_i is the i-th output of SplitMix64
 // started at the configured seed (low 32 bits). The computation is done by a kernel: scalar
@@ -90,8 +90,8 @@ class MinHasher {
   uint64_t oph_key_ = 0;
 };
 
-// The one-permutation sketch (versions 2, 3 and 5) of `shingles` into out (k = out.size() bins) under `key` (MinHasher
-// derives it from the seed as specified above). REQUIRES: k > 0.
+// The one-permutation sketch (versions 2, 3 and 5) of `shingles` into out (k = out.size()
+// bins) under `key` (MinHasher derives it from the seed as specified above). REQUIRES: k > 0.
 void OnePermutationSign(std::span<const uint64_t> shingles, uint64_t key,
                         std::span<uint32_t> out);
 

@@ -70,7 +70,9 @@ int LeadShingles(std::span<const uint64_t> word_hashes, int k, uint16_t* out);
 // HashWordPadded(p, len) == HashWord({p, len}) when 16 bytes at `p` may be read (the bytes after
 // the word are ignored); the text scan reads words from a zero-padded buffer.
 inline uint64_t HashWordPadded(const char* p, size_t len) {
-  if (len > 16) [[unlikely]] return Hash64(p, len);
+  if (len > 16) [[unlikely]] {
+    return Hash64(p, len);
+  }
   struct Masks {
     uint64_t lo[17], hi[17];
   };
