@@ -150,7 +150,7 @@ void BM_MinHash(benchmark::State& state) {
 }
 BENCHMARK(BM_MinHash)->DenseRange(0, static_cast<int>(AvailableMinHashKernels().size()) - 1);
 
-// Signature version 3 ([sketch] algorithm = "oph", the default): one hash per shingle.
+// Signature version 5 ([sketch] algorithm = "oph", the default): one hash per shingle.
 void BM_OnePermutation(benchmark::State& state) {
   SignArticle(state, MinHasher(128, 1, AvailableMinHashKernels().front(),
                                SketchAlgorithm::kOnePermutation));
