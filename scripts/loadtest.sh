@@ -117,12 +117,18 @@ trap stop_all EXIT
 # into fresh memory otherwise: a page fault every 4 KiB on the cores dedupd shares): the input
 # as published plus ~2 KiB an article of decisions and story updates, within what the mock keeps
 # (~5 MB a partition of the four topics) and the broker's 1 GiB cap.
-prefault_mib="$(/usr/bin/python3 - "$input" "$count" "${PARTITIONS:-32}" <<'PY'
+# A flat-out burst larger than the input topic holds loses its oldest messages before dedupd
+# reads them (the run then reports them MISSING): warned about here.
+prefault_mib="$(/usr/bin/python3 - "$input" "$count" "${PARTITIONS:-32}" "$rate" <<'PY'
 import os, sys
-path, count, partitions = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+path, count, partitions, rate = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 with open(path, "rb") as f:
     lines = sum(1 for l in f if l.strip())
 avg = os.path.getsize(path) / max(lines, 1)
+if rate == 0 and count * avg > 0.9 * partitions * 5e6:
+    print("loadtest: warning: %d articles of ~%.0f bytes may not fit the devbroker's %d partitions "
+          "(~5 MB each); raise PARTITIONS if decisions go MISSING" % (count, avg, partitions),
+          file=sys.stderr)
 print(int(min(count * (avg + 2048) / 2**20, 4 * partitions * 5, 1024)))
 PY
 )"
