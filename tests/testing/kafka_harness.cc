@@ -112,8 +112,12 @@ std::vector<Record> MockKafka::ReadAll(const std::string& topic, size_t at_least
   rd_kafka_t* c = NewClient(RD_KAFKA_CONSUMER, {{"bootstrap.servers", bootstrap_},
                                                 {"group.id", "test-reader"},
                                                 {"enable.auto.commit", "false"},
-                                                {"enable.partition.eof", "false"}});
-  // Assign every partition from the beginning (no group membership needed).
+                                                {"enable.partition.eof", "false"},
+                                                {"auto.offset.reset", "earliest"}});
+  // Assign every partition from the beginning (no group membership needed). The mock keeps ~5 MB
+  // a partition: when a producer still writing pushes out records this reader has not reached,
+  // its fetch is out of range, and the reset goes on from the oldest record left (librdkafka's
+  // default, the end, skipped every record left: a flaky empty read of ~900 KB story updates).
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(c, topic.c_str(), nullptr);
   if (rd_kafka_metadata(c, 0, rkt, &md, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) Die("metadata");
