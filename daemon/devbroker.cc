@@ -77,7 +77,6 @@ int main(int argc, char** argv) {
     }
   }
   if (brokers < 1 || partitions < 1) return Usage();
-  if (prefault_mib > 0) dedup::PrefaultHeap(static_cast<size_t>(prefault_mib) << 20, true);
   if (!config_path.empty()) {
     auto config = dedup::LoadConfigFile(config_path);
     if (!config.ok()) {
@@ -97,6 +96,9 @@ int main(int argc, char** argv) {
       topics.emplace_back(t.substr(0, colon), std::atoi(t.c_str() + colon + 1));
     }
   }
+  // After the arguments and the config are accepted (a refused one touches no memory), before
+  // librdkafka starts the threads that are to share the one arena.
+  if (prefault_mib > 0) dedup::PrefaultHeap(static_cast<size_t>(prefault_mib) << 20, true);
 
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
