@@ -4,6 +4,7 @@
 //   dedupd dedup [--config FILE] [--input PATH|-] [--output PATH|-]   file mode
 //   dedupd check-config --config FILE                                 validate a config offline
 //   dedupd score LABELS.tsv PREDICTIONS.jsonl                         clustering quality
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "dedup/base/allocator.h"
 #include "dedup/base/log.h"
@@ -28,6 +30,7 @@
 #include "dedup/eval/score.h"
 #include "dedup/eval/tune.h"
 #include "dedup/filemode/file_mode.h"
+#include "dedup/filemode/line_reader.h"
 #include "pipeline.h"
 #include "dedup/base/strings.h"
 
@@ -128,16 +131,17 @@ int CmdDedup(const Flags& f) {
   std::optional<Config> config = LoadConfigFor("dedup", f.config, /*required=*/false, rc);
   if (!config) return rc;
   ApplyLogSettings(config->log);
-  std::ifstream in_file;
-  std::istream* in = &std::cin;
+  int in_fd = STDIN_FILENO;
   if (f.input && *f.input != "-") {
-    in_file.open(*f.input, std::ios::binary);
-    if (!in_file) {
+    in_fd = ::open(f.input->c_str(), O_RDONLY | O_CLOEXEC);
+    if (in_fd < 0) {
       std::cerr << "dedupd: cannot open input " << *f.input << ": " << std::strerror(errno) << "\n";
       return kExitRuntime;
     }
-    in = &in_file;
   }
+  const absl::Cleanup close_input = [in_fd] {
+    if (in_fd != STDIN_FILENO) ::close(in_fd);
+  };
   std::ofstream out_file;
   std::ostream* out = &std::cout;
   if (f.output && *f.output != "-") {
@@ -151,7 +155,7 @@ int CmdDedup(const Flags& f) {
   }
   std::ios::sync_with_stdio(false);
   FileModeSummary summary;
-  absl::Status st = RunFileMode(*config, *in, *out, &summary);
+  absl::Status st = RunFileMode(*config, LineReader::FromFd(in_fd), *out, &summary);
   if (!st.ok()) {
     LogError("file mode failed", {{"error", std::string(st.message())}});
     return kExitRuntime;

@@ -1,16 +1,37 @@
 #include "dedup/filemode/file_mode.h"
 
+#include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "dedup/base/reject.h"
 #include "dedup/base/status.h"
+#include "dedup/filemode/line_reader.h"
 #include "dedup/parse/article_json.h"
 
 namespace dedup {
 
+namespace {
+
+constexpr size_t kOutputBlock = size_t{64} << 10;
+
+// Writes `buf` to `out` and empties it; false when the stream failed.
+bool WriteOut(std::ostream& out, std::string& buf) {
+  out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+  buf.clear();
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
 absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& out,
+                         FileModeSummary* summary) {
+  return RunFileMode(config, LineReader::FromStream(in), out, summary);
+}
+
+absl::Status RunFileMode(const Config& config, LineReader::ReadFn in, std::ostream& out,
                          FileModeSummary* summary) {
   DEDUP_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Create(config));
   ArticleParser parser(config.input);
@@ -18,20 +39,21 @@ absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& o
   s.kernel = std::string(engine->kernel_name());
   s.lsh = engine->lsh_params();
   const auto start = std::chrono::steady_clock::now();
-  std::string line;
-  std::string buf;
+  LineReader lines(std::move(in), kJsonPadding);
+  std::string_view line;
+  std::string buf;  // output lines, written in blocks
   // One of each for every line: their strings and buffers keep their memory.
   Article article;
   AnalyzedArticle analyzed;
   Decision decision;
-  while (std::getline(in, line)) {
+  while (lines.Next(line)) {
     ++s.lines;
-    buf.clear();
-    if (absl::StripAsciiWhitespace(line).empty()) {
+    if (std::all_of(line.begin(), line.end(),
+                    [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); })) {
       AppendErrorJson(buf, std::nullopt, false, RejectError("empty_line", "blank input line"));
       ++s.errors;
     } else {
-      const absl::Status parsed = parser.ParseInto(line, article);
+      const absl::Status parsed = parser.ParseIntoPadded(line, article);
       absl::Status decided = parsed;
       if (parsed.ok()) {
         AnalyzeArticle(article, config, analyzed);
@@ -53,10 +75,17 @@ absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& o
       }
     }
     buf.push_back('\n');
-    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (!out) return absl::DataLossError("write to output failed");
+    // Written in blocks, and before the reader waits for more input: from a pipe, decisions
+    // come out as the lines come in.
+    const bool flush = !lines.line_ready();
+    if (flush || buf.size() >= kOutputBlock) {
+      if (!WriteOut(out, buf) || (flush && !out.flush())) {
+        return absl::DataLossError("write to output failed");
+      }
+    }
   }
-  if (in.bad()) return absl::DataLossError("read from input failed");
+  if (!WriteOut(out, buf)) return absl::DataLossError("write to output failed");
+  if (lines.failed()) return absl::DataLossError("read from input failed");
   out.flush();
   if (!out) return absl::DataLossError("write to output failed");
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -12,6 +12,8 @@
 
 namespace dedup {
 
+static_assert(kJsonPadding == simdjson::SIMDJSON_PADDING);
+
 struct ArticleParser::Impl {
   InputConfig config;
   simdjson::dom::parser parser;
@@ -78,6 +80,14 @@ absl::StatusOr<Article> ArticleParser::Parse(std::string_view json) {
 }
 
 absl::Status ArticleParser::ParseInto(std::string_view json, Article& a) {
+  return ParseArticle(json, /*padded=*/false, a);
+}
+
+absl::Status ArticleParser::ParseIntoPadded(std::string_view json, Article& a) {
+  return ParseArticle(json, /*padded=*/true, a);
+}
+
+absl::Status ArticleParser::ParseArticle(std::string_view json, bool padded, Article& a) {
   a.id.clear();
   a.id_is_number = false;
   a.source.clear();
@@ -92,7 +102,7 @@ absl::Status ArticleParser::ParseInto(std::string_view json, Article& a) {
                                                  cfg.max_article_bytes));
   }
   simdjson::dom::element root;
-  const auto err = impl_->parser.parse(json.data(), json.size()).get(root);
+  const auto err = impl_->parser.parse(json.data(), json.size(), !padded).get(root);
   if (err == simdjson::UTF8_ERROR) return RejectError("invalid_utf8", "message is not valid UTF-8");
   if (err != simdjson::SUCCESS) {
     return RejectError("not_json", Cat("not valid JSON: ", simdjson::error_message(err)));

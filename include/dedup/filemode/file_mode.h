@@ -1,5 +1,9 @@
 // File mode: JSON lines in, one decision line out per input line, in input order.
 //
+// Input is read in blocks of up to 1 MiB and each line parsed where it lies in the block.
+// Output is written in blocks of 64 KiB and whenever every line read so far is decided, so from
+// a pipe (LineReader::FromFd) each decision comes out as soon as its line is in.
+//
 // Drives the same Engine as the daemon. A line that cannot be used (not JSON, no id, no body,
 // wrong types, no words, blank) gets an error record instead of a decision and processing goes
 // on; see parse/article_json.h for both formats.
@@ -15,6 +19,7 @@
 #include "absl/status/status.h"
 #include "dedup/config/config.h"
 #include "dedup/engine/engine.h"
+#include "dedup/filemode/line_reader.h"
 
 namespace dedup {
 
@@ -29,6 +34,9 @@ struct FileModeSummary {
 
 // Returns an error only for I/O failure or an unusable config; bad lines are not errors.
 absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& out,
+                         FileModeSummary* summary);
+// The same from a LineReader's source (a file descriptor: LineReader::FromFd).
+absl::Status RunFileMode(const Config& config, LineReader::ReadFn in, std::ostream& out,
                          FileModeSummary* summary);
 
 // "articles=... clusters=... duplicates=... errors=... articles_per_second=..." and more.

@@ -27,6 +27,9 @@
 
 namespace dedup {
 
+// Bytes ParseIntoPadded reads past a message's end (simdjson's SIMDJSON_PADDING).
+inline constexpr size_t kJsonPadding = 64;
+
 class ArticleParser {
  public:
   explicit ArticleParser(const InputConfig& config);
@@ -39,11 +42,17 @@ class ArticleParser {
   // The same into `out`, reusing its strings' memory (a caller parsing one message after another
   // allocates nothing for most). On an error `out` holds part of the message.
   absl::Status ParseInto(std::string_view json, Article& out);
+  // ParseInto for a message followed in memory by at least kJsonPadding readable, initialised
+  // bytes (whatever they hold): parsed where it is, without the copy into a padded buffer that
+  // ParseInto makes. For a reader holding many messages in one buffer (file mode).
+  absl::Status ParseIntoPadded(std::string_view json, Article& out);
 
   // Best effort: the id of a message that failed to parse, if it has a readable one.
   std::optional<std::string> TryExtractId(std::string_view json);
 
  private:
+  absl::Status ParseArticle(std::string_view json, bool padded, Article& out);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
