@@ -22,7 +22,7 @@
 #include "dedup/ops/http_server.h"
 #include "dedup/ops/service_notifier.h"
 #include "dedup/parse/article_json.h"
-#include "worker_pool.h"
+#include "dedup/workers/worker_pool.h"
 
 namespace dedup {
 namespace {

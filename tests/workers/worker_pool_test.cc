@@ -1,6 +1,6 @@
-// The daemon's worker pool: order, results, bounds and discard, with a message type of the
-// test's own. Run under TSan in CI (scripts/tsan.sh).
-#include "worker_pool.h"
+// The worker pool: order, results, bounds and discard, with a message type of the test's own.
+// Run under TSan in CI (scripts/tsan.sh).
+#include "dedup/workers/worker_pool.h"
 
 #include <gtest/gtest.h>
 

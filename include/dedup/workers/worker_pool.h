@@ -1,6 +1,7 @@
-// The daemon's parallel stage: JSON parsing, text analysis (AnalyzeArticle) and signing on a
-// guess (Presigner, engine/analyze.h) of consumed messages on worker threads, handed back to
-// the pipeline thread in consumption order.
+// The parallel stage of the daemon and of file mode: JSON parsing, text analysis
+// (AnalyzeArticle) and signing on a guess (Presigner, engine/analyze.h) of messages on worker
+// threads, handed back to the thread that runs the engine (the pipeline thread) in submission
+// order.
 //
 // Only the stateless half of processing runs here; the engine (boilerplate learning, index,
 // clusters) stays on the pipeline thread, in order, so the daemon decides exactly as file mode
@@ -8,17 +9,17 @@
 // zero workers the work is done inline at Submit. Only worker threads presign, and only while
 // they keep up with the input; the pipeline thread, when it lends a hand (WaitReady) or works
 // inline, leaves signing to the engine. Workers are named "dedupd-worker" and run under
-// SCHED_BATCH (BatchThread).
+// SCHED_BATCH (BecomeBatchWorker).
 //
-// A template over the message type (InputMessage in the daemon; tests use their own): M needs
-// payload() -> string_view and timestamp_ms() -> optional<int64_t>.
+// A template over the message type (InputMessage in the daemon, a line in file mode; tests use
+// their own): M needs payload() -> string_view and timestamp_ms() -> optional<int64_t>.
 //
 // Bounded: at most kMaxPending messages or kMaxPendingBytes of payload are queued.
 // Thread-safety: Submit, TakeReady, WaitReady, Recycle, Pending and Discard are called by the
 // pipeline thread only; workers synchronise through mu_ (std::mutex rather than absl::Mutex: Debian's
 // Abseil is not TSan-instrumented, so ThreadSanitizer could not check this class with it).
-#ifndef DEDUP_DAEMON_WORKER_POOL_H_
-#define DEDUP_DAEMON_WORKER_POOL_H_
+#ifndef DEDUP_WORKERS_WORKER_POOL_H_
+#define DEDUP_WORKERS_WORKER_POOL_H_
 
 #include <algorithm>
 #include <chrono>
@@ -31,9 +32,6 @@
 
 #include <condition_variable>
 #include <mutex>
-
-#include <pthread.h>
-#include <sched.h>
 
 #include "absl/status/statusor.h"
 #include "dedup/config/config.h"
@@ -60,12 +58,14 @@ struct Parsed {
 
 // The number of workers `workers = -1` means: the CPUs this thread may run on (its affinity
 // mask, which taskset, systemd's CPUAffinity= and cpusets narrow), at least 1.
-inline int DefaultWorkerCount() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
+int DefaultWorkerCount();
+
+// Names the calling worker thread ("dedupd-worker" in top -H) and makes it SCHED_BATCH: the
+// pipeline thread, the one serial stage, wakes a worker for each message it submits; an
+// ordinary woken thread preempts it on its core, and the message it just handed over then waits
+// for the pipeline thread to get the core back. Batch threads take their share of the CPU but
+// do not preempt on wake-up. No privilege is needed for either.
+void BecomeBatchWorker();
 
 template <typename M>
 class WorkerPool {
@@ -197,7 +197,7 @@ class WorkerPool {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   void WorkerLoop() {
-    BatchThread();
+    BecomeBatchWorker();
     while (true) {
       Parsed<M>* m = nullptr;
       bool presign = false;
@@ -222,16 +222,6 @@ class WorkerPool {
       if (front) done_cv_.notify_all();
     }
   }
-  // Names the calling worker thread ("dedupd-worker" in top -H) and makes it SCHED_BATCH: the
-  // pipeline thread, the daemon's one serial stage, wakes a worker for each message it
-  // submits; an ordinary woken thread preempts it on its core, and the message it just handed
-  // over then waits for the pipeline thread to get the core back. Batch threads take their
-  // share of the CPU but do not preempt on wake-up. No privilege is needed for either.
-  static void BatchThread() {
-    pthread_setname_np(pthread_self(), "dedupd-worker");
-    const sched_param param{};
-    (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
-  }
   bool FrontDone() const {  // REQUIRES: mu_ held
     return in_order_.empty() || in_order_.front()->done;
   }
@@ -255,4 +245,4 @@ class WorkerPool {
 
 }  // namespace dedup
 
-#endif  // DEDUP_DAEMON_WORKER_POOL_H_
+#endif  // DEDUP_WORKERS_WORKER_POOL_H_
