@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "dedup/base/allocator.h"
 #include "dedup/base/log.h"
@@ -42,9 +43,11 @@ constexpr char kUsage[] =
     "  dedupd run --config FILE\n"
     "      The daemon: consume articles from Kafka, produce decisions, stories and dead letters.\n"
     "      SIGTERM/SIGINT stop it cleanly; a second signal exits at once.\n"
-    "  dedupd dedup [--config FILE] [--input PATH|-] [--output PATH|-]\n"
+    "  dedupd dedup [--config FILE] [--input PATH|-] [--output PATH|-] [--workers N]\n"
     "      File mode: JSON lines in, one decision line out per input line, in input order.\n"
-    "      Defaults: built-in config, stdin, stdout. A summary goes to stderr.\n"
+    "      Defaults: built-in config, stdin, stdout, one worker thread per CPU parsing and\n"
+    "      analysing ahead of the engine (--workers 0: all on one thread; the decisions are\n"
+    "      the same). A summary goes to stderr.\n"
     "  dedupd check-config --config FILE\n"
     "      Validate a config file offline; exit 0 if it is usable.\n"
     "  dedupd eval --input ARTICLES.jsonl --labels LABELS.tsv [--config FILE] [--worst N]\n"
@@ -62,7 +65,7 @@ constexpr int kExitConfig = 3;
 constexpr int kExitRuntime = 1;
 
 struct Flags {
-  std::optional<std::string> config, input, output, labels, worst;
+  std::optional<std::string> config, input, output, labels, worst, workers;
   std::vector<std::string> positional;
 };
 
@@ -84,6 +87,7 @@ bool ParseFlags(int argc, char** argv, int first, Flags& f, std::string& err) {
       else if (name == "--output") target = &f.output;
       else if (name == "--labels") target = &f.labels;
       else if (name == "--worst") target = &f.worst;
+      else if (name == "--workers") target = &f.workers;
       else {
         err = Cat("unknown option ", name);
         return false;
@@ -127,6 +131,17 @@ int CmdDedup(const Flags& f) {
     std::cerr << "dedupd dedup: unexpected argument " << f.positional.front() << "\n" << kUsage;
     return kExitUsage;
   }
+  FileModeOptions options;
+  options.workers = -1;
+  if (f.workers) {
+    int n = 0;
+    if (!absl::SimpleAtoi(*f.workers, &n) || n < -1 || n > 1024) {
+      std::cerr << "dedupd dedup: --workers must be a whole number from -1 to 1024, not \""
+                << *f.workers << "\"\n";
+      return kExitUsage;
+    }
+    options.workers = n;
+  }
   int rc = 0;
   std::optional<Config> config = LoadConfigFor("dedup", f.config, /*required=*/false, rc);
   if (!config) return rc;
@@ -155,7 +170,7 @@ int CmdDedup(const Flags& f) {
   }
   std::ios::sync_with_stdio(false);
   FileModeSummary summary;
-  absl::Status st = RunFileMode(*config, LineReader::FromFd(in_fd), *out, &summary);
+  absl::Status st = RunFileMode(*config, LineReader::FromFd(in_fd), *out, &summary, options);
   if (!st.ok()) {
     LogError("file mode failed", {{"error", std::string(st.message())}});
     return kExitRuntime;

@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "dedup/base/reject.h"
 #include "dedup/base/status.h"
+#include "dedup/engine/analyze.h"
 #include "dedup/filemode/line_reader.h"
 #include "dedup/parse/article_json.h"
+#include "dedup/workers/worker_pool.h"
 
 namespace dedup {
 
@@ -24,43 +27,36 @@ bool WriteOut(std::ostream& out, std::string& buf) {
   return static_cast<bool>(out);
 }
 
-}  // namespace
-
-absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& out,
-                         FileModeSummary* summary) {
-  return RunFileMode(config, LineReader::FromStream(in), out, summary);
+bool IsBlank(std::string_view line) {
+  return std::all_of(line.begin(), line.end(),
+                     [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); });
 }
 
-absl::Status RunFileMode(const Config& config, LineReader::ReadFn in, std::ostream& out,
-                         FileModeSummary* summary) {
-  DEDUP_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Create(config));
-  ArticleParser parser(config.input);
-  FileModeSummary s;
-  s.kernel = std::string(engine->kernel_name());
-  s.lsh = engine->lsh_params();
-  const auto start = std::chrono::steady_clock::now();
-  LineReader lines(std::move(in), kJsonPadding);
-  std::string_view line;
-  std::string buf;  // output lines, written in blocks
-  // One of each for every line: their strings and buffers keep their memory.
-  Article article;
-  AnalyzedArticle analyzed;
-  Decision decision;
-  while (lines.Next(line)) {
-    ++s.lines;
-    if (std::all_of(line.begin(), line.end(),
-                    [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); })) {
-      AppendErrorJson(buf, std::nullopt, false, RejectError("empty_line", "blank input line"));
-      ++s.errors;
+// One input line as the worker pool's message.
+struct LineMessage {
+  std::string text;
+  std::string_view payload() const { return text; }
+  std::optional<int64_t> timestamp_ms() const { return std::nullopt; }
+};
+
+// The engine's half: each line's output record, in input order, appended to `buf`.
+class LineDecider {
+ public:
+  LineDecider(const Config& config, Engine& engine, FileModeSummary& s, std::string& buf)
+      : parser_(config.input), engine_(engine), s_(s), buf_(buf) {}
+
+  // `parsed` is how parsing `line` into `article` went; when it went well, `analyzed` holds
+  // the article's analysis.
+  void Decide(std::string_view line, const absl::Status& parsed, const Article& article,
+              AnalyzedArticle& analyzed) {
+    if (IsBlank(line)) {
+      AppendErrorJson(buf_, std::nullopt, false, RejectError("empty_line", "blank input line"));
+      ++s_.errors;
     } else {
-      const absl::Status parsed = parser.ParseIntoPadded(line, article);
       absl::Status decided = parsed;
-      if (parsed.ok()) {
-        AnalyzeArticle(article, config, analyzed);
-        decided = engine->ProcessInto(article, analyzed, nullptr, decision);
-      }
+      if (parsed.ok()) decided = engine_.ProcessInto(article, analyzed, nullptr, decision_);
       if (decided.ok()) {
-        AppendDecisionJson(buf, decision);
+        AppendDecisionJson(buf_, decision_);
       } else {
         std::optional<std::string> id;
         bool is_number = false;
@@ -68,13 +64,39 @@ absl::Status RunFileMode(const Config& config, LineReader::ReadFn in, std::ostre
           id = article.id;
           is_number = article.id_is_number;
         } else {
-          id = parser.TryExtractId(line);
+          id = parser_.TryExtractId(line);
         }
-        AppendErrorJson(buf, id, is_number, decided);
-        ++s.errors;
+        AppendErrorJson(buf_, id, is_number, decided);
+        ++s_.errors;
       }
     }
-    buf.push_back('\n');
+    buf_.push_back('\n');
+  }
+
+ private:
+  ArticleParser parser_;  // for the id of a line that did not parse
+  Engine& engine_;
+  FileModeSummary& s_;
+  std::string& buf_;
+  Decision decision_;  // its strings keep their memory
+};
+
+// Every line on the calling thread.
+absl::Status RunInline(const Config& config, LineReader& lines, std::ostream& out,
+                       LineDecider& decider, FileModeSummary& s, std::string& buf) {
+  ArticleParser parser(config.input);
+  std::string_view line;
+  // One of each for every line: their strings and buffers keep their memory.
+  Article article;
+  AnalyzedArticle analyzed;
+  while (lines.Next(line)) {
+    ++s.lines;
+    absl::Status parsed;
+    if (!IsBlank(line)) {
+      parsed = parser.ParseIntoPadded(line, article);
+      if (parsed.ok()) AnalyzeArticle(article, config, analyzed);
+    }
+    decider.Decide(line, parsed, article, analyzed);
     // Written in blocks, and before the reader waits for more input: from a pipe, decisions
     // come out as the lines come in.
     const bool flush = !lines.line_ready();
@@ -84,6 +106,94 @@ absl::Status RunFileMode(const Config& config, LineReader::ReadFn in, std::ostre
       }
     }
   }
+  return absl::OkStatus();
+}
+
+// Parsing, analysis and presigning on `workers` threads, the engine on the calling thread.
+absl::Status RunWithWorkers(const Config& config, int workers, std::shared_ptr<Presigner> presigner,
+                            LineReader& lines, std::ostream& out, LineDecider& decider,
+                            FileModeSummary& s, std::string& buf) {
+  // Enough lines queued that a worker always has the next one (waking one costs more than an
+  // article's analysis), few enough that their buffers stay in the cache.
+  const size_t max_queued = 64 * static_cast<size_t>(workers);
+  // The workers always sign ahead: the input is all there, so the engine's thread, which
+  // would otherwise sign, is the bottleneck.
+  WorkerPool<LineMessage> pool(config, workers, std::move(presigner),
+                               WorkerPool<LineMessage>::Presign::kAlways);
+  std::vector<std::string> spare_text;  // line buffers back from the engine, for reuse
+  std::string_view line;
+  bool more = true;
+  for (;;) {
+    while (more && pool.HasRoom() && pool.Pending() < max_queued) {
+      if (!lines.line_ready()) {
+        // Reading on may wait for input (a pipe): decide what is in flight first, and write
+        // out what is decided before waiting.
+        if (pool.Pending() > 0) break;
+        if (!WriteOut(out, buf) || !out.flush()) {
+          return absl::DataLossError("write to output failed");
+        }
+      }
+      if (!lines.Next(line)) {
+        more = false;
+        break;
+      }
+      ++s.lines;
+      LineMessage m;
+      if (!spare_text.empty()) {
+        m.text = std::move(spare_text.back());
+        spare_text.pop_back();
+      }
+      m.text.assign(line);
+      pool.Submit(std::move(m));
+    }
+    if (pool.Pending() == 0) {
+      if (!more) break;
+      continue;
+    }
+    pool.WaitReady(/*timeout_ms=*/1000);
+    while (std::unique_ptr<Parsed<LineMessage>> m = pool.TakeReady()) {
+      static const Article kNone;
+      decider.Decide(m->msg.payload(), m->article.status(),
+                     m->article.ok() ? *m->article : kNone, m->analyzed);
+      if (spare_text.size() < max_queued) spare_text.push_back(std::move(m->msg.text));
+      pool.Recycle(std::move(m));
+      if (buf.size() >= kOutputBlock && !WriteOut(out, buf)) {
+        return absl::DataLossError("write to output failed");
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& out,
+                         FileModeSummary* summary, const FileModeOptions& options) {
+  return RunFileMode(config, LineReader::FromStream(in), out, summary, options);
+}
+
+absl::Status RunFileMode(const Config& config, LineReader::ReadFn in, std::ostream& out,
+                         FileModeSummary* summary, const FileModeOptions& options) {
+  // By default the engine's thread has a CPU of its own and the workers the rest.
+  const int workers = options.workers >= 0 ? options.workers : DefaultWorkerCount() - 1;
+  std::shared_ptr<Presigner> presigner;
+  if (workers > 0) {
+    DEDUP_ASSIGN_OR_RETURN(presigner, Presigner::Create(config));
+  }
+  DEDUP_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine,
+                         Engine::Create(config, /*clock=*/nullptr, presigner));
+  FileModeSummary s;
+  s.kernel = std::string(engine->kernel_name());
+  s.lsh = engine->lsh_params();
+  s.workers = workers;
+  const auto start = std::chrono::steady_clock::now();
+  LineReader lines(std::move(in), kJsonPadding);
+  std::string buf;  // output lines, written in blocks
+  LineDecider decider(config, *engine, s, buf);
+  const absl::Status st =
+      workers > 0 ? RunWithWorkers(config, workers, presigner, lines, out, decider, s, buf)
+                  : RunInline(config, lines, out, decider, s, buf);
+  DEDUP_RETURN_IF_ERROR(st);
   if (!WriteOut(out, buf)) return absl::DataLossError("write to output failed");
   if (lines.failed()) return absl::DataLossError("read from input failed");
   out.flush();
@@ -103,11 +213,11 @@ std::string FormatSummary(const FileModeSummary& s) {
   return absl::StrFormat(
       "articles=%d clusters=%d duplicates=%d errors=%d articles_per_second=%.0f seconds=%.3f "
       "merges=%d candidates_per_article=%.2f boilerplate_lines=%d evicted=%d replays=%d "
-      "kernel=%s lsh_bands=%d lsh_rows=%d future_timestamps=%d",
+      "kernel=%s lsh_bands=%d lsh_rows=%d future_timestamps=%d workers=%d presigned_used=%d",
       articles, s.engine.clusters_created - s.engine.clusters_merged, s.engine.duplicates, s.errors, rate, s.seconds,
       s.engine.clusters_merged, cand, s.engine.boilerplate_lines,
       s.engine.evicted_window + s.engine.evicted_capacity, s.engine.replays, s.kernel, s.lsh.bands,
-      s.lsh.rows, s.engine.future_timestamps);
+      s.lsh.rows, s.engine.future_timestamps, s.workers, s.engine.presigned_used);
 }
 
 }  // namespace dedup

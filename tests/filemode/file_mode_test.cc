@@ -1,6 +1,9 @@
 #include "dedup/filemode/file_mode.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -87,6 +90,51 @@ TEST(FileMode, ArticleDatedYearsAheadIsTakenAsPublishedNow) {
   EXPECT_NE(FormatSummary(summary).find("future_timestamps=1"), std::string::npos);
 }
 
+// Workers parse, analyse and sign ahead; the engine decides in input order on the calling
+// thread, using a worker's signature only when its guess of the dropped lines was the engine's
+// own. So the output is the same whatever the number of workers: byte for byte, over a stream
+// with reprints, boilerplate learned per source, headlines, errors and blank lines.
+TEST(FileMode, WorkersGiveTheSameOutputAsOneThread) {
+  std::string input;
+  const auto& stories = testing::Stories();
+  int n = 0;
+  for (int round = 0; round < 6; ++round) {
+    for (size_t k = 0; k < stories.size(); ++k) {
+      const std::string source = "site" + std::to_string((round + k) % 4);
+      const std::string body = "SITE " + source + " HOME | NEWS | SPORT\n" + stories[k].body +
+                               "\nCopyright " + source + ". All rights reserved.";
+      input += ArticleJsonLine("a" + std::to_string(n++), source, body,
+                               "2026-03-01T" + std::to_string(10 + round) + ":00:00Z") +
+               "\n";
+    }
+    input += "not json at all\n";
+    input += "   \n";
+    input += R"({"id":"typed","body":42})" "\n";
+  }
+  const auto run = [&input](int workers) {
+    std::istringstream in(input);
+    std::ostringstream out;
+    FileModeSummary summary;
+    FileModeOptions options;
+    options.workers = workers;
+    EXPECT_TRUE(RunFileMode(Config{}, in, out, &summary, options).ok());
+    EXPECT_EQ(summary.workers, workers);
+    return std::make_pair(out.str(), summary);
+  };
+  const auto [alone, alone_summary] = run(0);
+  ASSERT_EQ(Lines(alone).size(), static_cast<size_t>(n) + 18);
+  EXPECT_GT(alone_summary.engine.duplicates, 0u);
+  EXPECT_GT(alone_summary.engine.boilerplate_lines, 0u);
+  for (const int workers : {1, 3}) {
+    const auto [parallel, summary] = run(workers);
+    EXPECT_EQ(parallel, alone) << workers << " workers";
+    EXPECT_EQ(summary.errors, alone_summary.errors);
+    EXPECT_EQ(summary.engine.boilerplate_lines, alone_summary.engine.boilerplate_lines);
+    // How many the engine took presigned depends on timing (the calling thread analyses lines
+    // itself, unsigned, while it waits); engine/presign_test.cc checks presigned results.
+  }
+}
+
 TEST(FileMode, EmptyInputGivesEmptyOutput) {
   std::istringstream in("");
   std::ostringstream out;
@@ -122,6 +170,62 @@ TEST(FileModeBinary, RunsWithoutConfigAndWritesSummaryToStderr) {
   eb << e.rdbuf();
   EXPECT_NE(eb.str().find("articles=2 clusters=1 duplicates=1 errors=1"), std::string::npos)
       << eb.str();
+}
+
+// From a pipe, each decision comes out once its line is in, before the input ends, with or
+// without workers.
+TEST(FileModeBinary, DecidesEachLineFromAPipeAsItArrives) {
+  for (const char* workers : {"0", "1"}) {
+    int to_child[2], from_child[2];
+    ASSERT_EQ(pipe(to_child), 0);
+    ASSERT_EQ(pipe(from_child), 0);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      dup2(to_child[0], STDIN_FILENO);
+      dup2(from_child[1], STDOUT_FILENO);
+      close(to_child[1]);
+      close(from_child[0]);
+      const std::string bin = testing::BinaryPath();
+      execl(bin.c_str(), bin.c_str(), "dedup", "--workers", workers, static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(to_child[0]);
+    close(from_child[1]);
+    const auto read_line = [&](std::string& line) {
+      line.clear();
+      char c;
+      while (true) {
+        pollfd p{from_child[0], POLLIN, 0};
+        if (poll(&p, 1, 10000) <= 0) return false;  // no output within 10 s
+        if (read(from_child[0], &c, 1) != 1) return false;
+        if (c == '\n') return true;
+        line.push_back(c);
+      }
+    };
+    const std::string& story = testing::Story("glacier-study").body;
+    for (const char* id : {"p1", "p2"}) {
+      const std::string in = ArticleJsonLine(id, "Wire", story, "2026-01-01T10:00:00Z") + "\n";
+      ASSERT_EQ(write(to_child[1], in.data(), in.size()), static_cast<ssize_t>(in.size()));
+      std::string out;
+      ASSERT_TRUE(read_line(out)) << "no decision for " << id << " with --workers " << workers;
+      EXPECT_NE(out.find(std::string(R"({"id":")") + id), std::string::npos) << out;
+    }
+    close(to_child[1]);
+    std::string rest;
+    EXPECT_FALSE(read_line(rest));  // the end of the input ends the output
+    close(from_child[0]);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+}
+
+TEST(FileModeBinary, RejectsABadWorkerCount) {
+  const std::string bin = testing::BinaryPath();
+  const int rc = std::system((bin + " dedup --workers many </dev/null >/dev/null 2>&1").c_str());
+  ASSERT_TRUE(WIFEXITED(rc));
+  EXPECT_EQ(WEXITSTATUS(rc), 2);
 }
 
 TEST(FileModeBinary, CheckConfigNamesTheBadKey) {

@@ -182,6 +182,35 @@ TEST(WorkerPoolTest, PresigningWorkersLeaveTheDecisionsAsTheEngineAlone) {
   }
 }
 
+// With a long queue the workers are behind: by default they leave signing to the engine; with
+// Presign::kAlways (file mode) they sign every message they take.
+TEST(WorkerPoolTest, PresignAlwaysSignsEvenWhenBehind) {
+  const Config config;
+  using Pool = WorkerPool<FakeMessage>;
+  for (const Pool::Presign policy : {Pool::Presign::kWhileKeepingUp, Pool::Presign::kAlways}) {
+    auto presigner = *Presigner::Create(config);
+    Pool pool(config, 1, presigner, policy);
+    constexpr int kMessages = 60;
+    for (int i = 0; i < kMessages; ++i) pool.Submit(Good(i));
+    int presigned = 0;
+    for (int taken = 0; taken < kMessages;) {
+      // Not WaitReady: every message is left to the worker.
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+      while (auto m = pool.TakeReady()) {
+        presigned += m->analyzed.presigned_by == presigner.get() ? 1 : 0;
+        ++taken;
+      }
+    }
+    if (policy == Pool::Presign::kAlways) {
+      EXPECT_EQ(presigned, kMessages);
+    } else {
+      // Only a message taken with none waiting unstarted is signed: the last, and maybe the
+      // first ones if the worker took them before the rest were submitted.
+      EXPECT_LT(presigned, kMessages / 2);
+    }
+  }
+}
+
 TEST(WorkerPoolTest, DestroyedWithWorkPending) {
   auto pool = std::make_unique<WorkerPool<FakeMessage>>(Config{}, 4);
   for (int i = 0; i < 200; ++i) pool->Submit(Good(i));

@@ -30,14 +30,23 @@ struct FileModeSummary {
   EngineStats engine;
   std::string kernel;
   LshParams lsh;
+  int workers = 0;  // as run (FileModeOptions::workers resolved)
+};
+
+struct FileModeOptions {
+  // Threads that parse, analyse and sign each line ahead of the engine (the daemon's worker
+  // pool, workers/worker_pool.h), which decides on the calling thread in input order: -1 one
+  // per CPU this process may use, 0 none (everything on the calling thread). The decisions are
+  // the same whatever the number.
+  int workers = 0;
 };
 
 // Returns an error only for I/O failure or an unusable config; bad lines are not errors.
 absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& out,
-                         FileModeSummary* summary);
+                         FileModeSummary* summary, const FileModeOptions& options = {});
 // The same from a LineReader's source (a file descriptor: LineReader::FromFd).
 absl::Status RunFileMode(const Config& config, LineReader::ReadFn in, std::ostream& out,
-                         FileModeSummary* summary);
+                         FileModeSummary* summary, const FileModeOptions& options = {});
 
 // "articles=... clusters=... duplicates=... errors=... articles_per_second=..." and more.
 std::string FormatSummary(const FileModeSummary& s);

@@ -6,8 +6,8 @@
 // Only the stateless half of processing runs here; the engine (boilerplate learning, index,
 // clusters) stays on the pipeline thread, in order, so the daemon decides exactly as file mode
 // does (the engine uses a presigned signature only when the guess was its own decision). With
-// zero workers the work is done inline at Submit. Only worker threads presign, and only while
-// they keep up with the input; the pipeline thread, when it lends a hand (WaitReady) or works
+// zero workers the work is done inline at Submit. Only worker threads presign (by default only
+// while they keep up with the input; see Presign); the pipeline thread, when it lends a hand (WaitReady) or works
 // inline, leaves signing to the engine. Workers are named "dedupd-worker" and run under
 // SCHED_BATCH (BecomeBatchWorker).
 //
@@ -74,10 +74,21 @@ class WorkerPool {
   static constexpr size_t kMaxPendingBytes = 64 << 20;
   static constexpr size_t kSpareArticleBytes = 64 << 10;
 
+  // When workers sign ahead (with a presigner).
+  enum class Presign {
+    // Only while they keep up: fewer messages wait unstarted than there are workers (the
+    // daemon's input comes as it comes; behind, analysis is what the engine waits for).
+    kWhileKeepingUp,
+    // Always (file mode: the input is all there, and the engine's thread is the bottleneck
+    // when the workers have a core of their own).
+    kAlways,
+  };
+
   // `presigner` may be null (nothing presigned).
   WorkerPool(const Config& config, int workers,
-             std::shared_ptr<Presigner> presigner = nullptr)
-      : config_(config), workers_(workers), presigner_(std::move(presigner)) {
+             std::shared_ptr<Presigner> presigner = nullptr,
+             Presign presign = Presign::kWhileKeepingUp)
+      : config_(config), workers_(workers), presigner_(std::move(presigner)), presign_(presign) {
     for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { WorkerLoop(); });
   }
   ~WorkerPool() {
@@ -207,10 +218,11 @@ class WorkerPool {
         if (todo_.empty()) return;  // stopping
         m = todo_.front();
         todo_.pop_front();
-        // Presign while the workers keep up (fewer messages wait unstarted than there are
-        // workers). Behind, analysis is what the pipeline waits for: signing, which the engine
-        // would do anyway, is left to it rather than delay the next message's analysis.
-        presign = presigner_ != nullptr && todo_.size() < static_cast<size_t>(workers_);
+        // kWhileKeepingUp: presign while fewer messages wait unstarted than there are workers.
+        // Behind, analysis is what the pipeline waits for: signing, which the engine would do
+        // anyway, is left to it rather than delay the next message's analysis.
+        presign = presigner_ != nullptr &&
+                  (presign_ == Presign::kAlways || todo_.size() < static_cast<size_t>(workers_));
       }
       Work(*m, presign);
       bool front;
@@ -229,6 +241,7 @@ class WorkerPool {
   Config config_;
   int workers_;
   std::shared_ptr<Presigner> presigner_;
+  Presign presign_;
   std::vector<std::thread> threads_;
   // Guarded by mu_: todo_, stop_, each Parsed's `done`, and changes to in_order_ and
   // pending_bytes_ (which only the pipeline thread makes, so it reads them without mu_).
