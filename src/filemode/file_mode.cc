@@ -32,10 +32,13 @@ bool IsBlank(std::string_view line) {
                      [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); });
 }
 
-// One input line as the worker pool's message.
+// One input line as the worker pool's message: a view into the reader's buffer, which it holds
+// (LineReader::buffer()) until the engine is done with it.
 struct LineMessage {
-  std::string text;
+  std::shared_ptr<const char[]> buffer;
+  std::string_view text;
   std::string_view payload() const { return text; }
+  bool padded() const { return true; }  // LineReader's lines are
   std::optional<int64_t> timestamp_ms() const { return std::nullopt; }
 };
 
@@ -120,7 +123,6 @@ absl::Status RunWithWorkers(const Config& config, int workers, std::shared_ptr<P
   // would otherwise sign, is the bottleneck.
   WorkerPool<LineMessage> pool(config, workers, std::move(presigner),
                                WorkerPool<LineMessage>::Presign::kAlways);
-  std::vector<std::string> spare_text;  // line buffers back from the engine, for reuse
   std::string_view line;
   bool more = true;
   for (;;) {
@@ -138,13 +140,7 @@ absl::Status RunWithWorkers(const Config& config, int workers, std::shared_ptr<P
         break;
       }
       ++s.lines;
-      LineMessage m;
-      if (!spare_text.empty()) {
-        m.text = std::move(spare_text.back());
-        spare_text.pop_back();
-      }
-      m.text.assign(line);
-      pool.Submit(std::move(m));
+      pool.Submit(LineMessage{lines.buffer(), line});
     }
     if (pool.Pending() == 0) {
       if (!more) break;
@@ -155,7 +151,6 @@ absl::Status RunWithWorkers(const Config& config, int workers, std::shared_ptr<P
       static const Article kNone;
       decider.Decide(m->msg.payload(), m->article.status(),
                      m->article.ok() ? *m->article : kNone, m->analyzed);
-      if (spare_text.size() < max_queued) spare_text.push_back(std::move(m->msg.text));
       pool.Recycle(std::move(m));
       if (buf.size() >= kOutputBlock && !WriteOut(out, buf)) {
         return absl::DataLossError("write to output failed");

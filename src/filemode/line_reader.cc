@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -25,6 +26,19 @@ LineReader::ReadFn LineReader::FromFd(int fd) {
     }
   };
 }
+
+namespace {
+
+// Whether only the reader holds `buffer`. The holders (other threads) drop their references
+// after their last read of it, with release order; the fence orders that before the reader's
+// next write into it.
+bool Unheld(const std::shared_ptr<char[]>& buffer) {
+  if (buffer.use_count() != 1) return false;
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return true;
+}
+
+}  // namespace
 
 LineReader::LineReader(ReadFn read, size_t padding, size_t block_bytes)
     : read_(std::move(read)), padding_(padding), block_(std::max<size_t>(block_bytes, 1)) {}
@@ -62,9 +76,39 @@ bool LineReader::Next(std::string_view& line) {
 void LineReader::Fill() {
   const size_t unread = end_ - begin_;
   const size_t needed = unread + block_ + padding_;
-  if (needed > capacity_) {
+  if (buf_ != nullptr && !Unheld(buf_)) {
+    // Someone holds the current buffer: read into one nobody holds any more, or a new one.
+    std::shared_ptr<char[]> old = std::move(buf_);
+    const size_t old_capacity = capacity_;
+    buf_ = nullptr;
+    capacity_ = 0;
+    for (auto& [held, capacity] : held_) {
+      if (Unheld(held) && capacity >= needed) {
+        std::swap(buf_, held);
+        capacity_ = capacity;
+        break;
+      }
+    }
+    if (buf_ == nullptr) {  // as large as the held one: reads into it needed no more
+      capacity_ = std::max(needed, old_capacity);
+      buf_ = std::make_shared_for_overwrite<char[]>(capacity_);
+    }
+    if (unread > 0) std::memcpy(buf_.get(), old.get() + begin_, unread);
+    // Set aside in the slot the swap emptied, else over one nobody holds, else added.
+    auto place = std::find_if(held_.begin(), held_.end(),
+                              [](const auto& h) { return h.first == nullptr; });
+    if (place == held_.end()) {
+      place = std::find_if(held_.begin(), held_.end(),
+                           [](const auto& h) { return Unheld(h.first); });
+    }
+    if (place != held_.end()) {
+      *place = {std::move(old), old_capacity};
+    } else {
+      held_.emplace_back(std::move(old), old_capacity);
+    }
+  } else if (needed > capacity_) {
     const size_t capacity = std::max(needed, 2 * capacity_);
-    auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+    auto grown = std::make_shared_for_overwrite<char[]>(capacity);
     if (unread > 0) std::memcpy(grown.get(), buf_.get() + begin_, unread);
     buf_ = std::move(grown);
     capacity_ = capacity;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -69,6 +71,34 @@ TEST(LineReader, LastLineIsFollowedByZeroPadding) {
   for (size_t k = 0; k < kPadding; ++k) EXPECT_EQ(line.data()[2 + k], '\0') << k;
   EXPECT_FALSE(reader.Next(line));
   EXPECT_FALSE(reader.Next(line));
+}
+
+// A line whose buffer is held stays as it was while the reader reads on (into other buffers);
+// buffers nobody holds any more are read into again rather than new ones made.
+TEST(LineReader, AHeldBufferKeepsItsLines) {
+  std::string input;
+  for (int i = 0; i < 300; ++i) input += "line number " + std::to_string(i) + "\n";
+  std::istringstream in(input);
+  LineReader reader(LineReader::FromStream(in), kPadding, 64);
+  std::vector<std::pair<std::shared_ptr<const char[]>, std::string_view>> held;
+  std::set<const char*> buffers;
+  std::string_view line;
+  int n = 0;
+  while (reader.Next(line)) {
+    EXPECT_EQ(line, "line number " + std::to_string(n)) << n;
+    held.emplace_back(reader.buffer(), line);
+    buffers.insert(reader.buffer().get());
+    // Let go of all but the last ten lines' buffers.
+    if (held.size() > 10) held.erase(held.begin());
+    for (size_t k = 0; k < held.size(); ++k) {
+      const int id = n - static_cast<int>(held.size() - 1 - k);
+      ASSERT_EQ(held[k].second, "line number " + std::to_string(id)) << "held line " << id;
+    }
+    ++n;
+  }
+  EXPECT_EQ(n, 300);
+  // Ten lines of ~16 bytes span at most four 64-byte blocks: a few buffers go round.
+  EXPECT_LE(buffers.size(), 8u);
 }
 
 TEST(LineReader, AFailedReadEndsTheLinesAndIsReported) {

@@ -13,6 +13,8 @@
 #include <istream>
 #include <memory>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace dedup {
 
@@ -38,6 +40,11 @@ class LineReader {
 
   // Whether a read failed.
   bool failed() const { return failed_; }
+
+  // The buffer the last line handed out lies in. Holding it keeps that line's bytes (and the
+  // padding after them) as they are: while anyone else holds a buffer, the reader reads into
+  // another (one it had before that nobody holds, or a new one) instead of over it.
+  std::shared_ptr<const char[]> buffer() const { return buf_; }
   // Whether the next line is read already: when not, the next Next reads (and may wait).
   bool line_ready();
 
@@ -49,8 +56,10 @@ class LineReader {
   ReadFn read_;
   const size_t padding_;
   const size_t block_;
-  std::unique_ptr<char[]> buf_;
+  std::shared_ptr<char[]> buf_;
   size_t capacity_ = 0;
+  // Buffers handed out by buffer() and set aside while held, with their capacities.
+  std::vector<std::pair<std::shared_ptr<char[]>, size_t>> held_;
   size_t begin_ = 0;    // the unread bytes are [begin_, end_)
   size_t end_ = 0;
   size_t scanned_ = 0;  // [begin_, scanned_) holds no '\n'

@@ -12,7 +12,9 @@
 // SCHED_BATCH (BecomeBatchWorker).
 //
 // A template over the message type (InputMessage in the daemon, a line in file mode; tests use
-// their own): M needs payload() -> string_view and timestamp_ms() -> optional<int64_t>.
+// their own): M needs payload() -> string_view and timestamp_ms() -> optional<int64_t>; a
+// padded() -> bool that says true means kJsonPadding readable bytes follow the payload
+// (ArticleParser::ParseIntoPadded parses it without a copy).
 //
 // Bounded: at most kMaxPending messages or kMaxPendingBytes of payload are queued.
 // Thread-safety: Submit, TakeReady, WaitReady, Recycle, Pending and Discard are called by the
@@ -195,9 +197,14 @@ class WorkerPool {
     thread_local std::unique_ptr<ArticleParser> parser;
     if (!parser) parser = std::make_unique<ArticleParser>(config_.input);
     if (!m.article.ok()) m.article = Article{};  // no spare was given to this message
-    if (absl::Status st = parser->ParseInto(m.msg.payload(), *m.article); !st.ok()) {
-      m.article = std::move(st);
+    absl::Status st;
+    if constexpr (requires(const M& msg) { msg.padded(); }) {
+      st = m.msg.padded() ? parser->ParseIntoPadded(m.msg.payload(), *m.article)
+                          : parser->ParseInto(m.msg.payload(), *m.article);
+    } else {
+      st = parser->ParseInto(m.msg.payload(), *m.article);
     }
+    if (!st.ok()) m.article = std::move(st);
     if (m.article.ok()) {
       // A missing published_at falls back to the Kafka message timestamp.
       if (!m.article->published_at.has_value()) m.article->published_at = m.msg.timestamp_ms();
