@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "dedup/base/reject.h"
+#include "dedup/base/strings.h"
 #include "dedup/base/status.h"
 #include "dedup/engine/analyze.h"
 #include "dedup/filemode/line_reader.h"
@@ -36,7 +37,8 @@ bool IsBlank(std::string_view line) {
 // (LineReader::buffer()) until the engine is done with it.
 struct LineMessage {
   std::shared_ptr<const char[]> buffer;
-  std::string_view text;
+  std::string_view text;  // empty for a line cut at input.max_article_bytes
+  bool cut = false;
   std::string_view payload() const { return text; }
   bool padded() const { return true; }  // LineReader's lines are
   std::optional<int64_t> timestamp_ms() const { return std::nullopt; }
@@ -46,13 +48,22 @@ struct LineMessage {
 class LineDecider {
  public:
   LineDecider(const Config& config, Engine& engine, FileModeSummary& s, std::string& buf)
-      : parser_(config.input), engine_(engine), s_(s), buf_(buf) {}
+      : parser_(config.input),
+        max_article_bytes_(config.input.max_article_bytes),
+        engine_(engine),
+        s_(s),
+        buf_(buf) {}
 
   // `parsed` is how parsing `line` into `article` went; when it went well, `analyzed` holds
-  // the article's analysis.
-  void Decide(std::string_view line, const absl::Status& parsed, const Article& article,
-              AnalyzedArticle& analyzed) {
-    if (IsBlank(line)) {
+  // the article's analysis. A line `cut` (LineReader::truncated) is too large, whatever it holds.
+  void Decide(std::string_view line, bool cut, const absl::Status& parsed,
+              const Article& article, AnalyzedArticle& analyzed) {
+    if (cut) {
+      AppendErrorJson(buf_, std::nullopt, false,
+                      RejectError("too_large", Cat("line is over input.max_article_bytes = ",
+                                                   max_article_bytes_, " bytes")));
+      ++s_.errors;
+    } else if (IsBlank(line)) {
       AppendErrorJson(buf_, std::nullopt, false, RejectError("empty_line", "blank input line"));
       ++s_.errors;
     } else {
@@ -78,6 +89,7 @@ class LineDecider {
 
  private:
   ArticleParser parser_;  // for the id of a line that did not parse
+  int64_t max_article_bytes_;
   Engine& engine_;
   FileModeSummary& s_;
   std::string& buf_;
@@ -94,12 +106,13 @@ absl::Status RunInline(const Config& config, LineReader& lines, std::ostream& ou
   AnalyzedArticle analyzed;
   while (lines.Next(line)) {
     ++s.lines;
+    const bool cut = lines.truncated();
     absl::Status parsed;
-    if (!IsBlank(line)) {
+    if (!cut && !IsBlank(line)) {
       parsed = parser.ParseIntoPadded(line, article);
       if (parsed.ok()) AnalyzeArticle(article, config, analyzed);
     }
-    decider.Decide(line, parsed, article, analyzed);
+    decider.Decide(line, cut, parsed, article, analyzed);
     // Written in blocks, and before the reader waits for more input: from a pipe, decisions
     // come out as the lines come in.
     const bool flush = !lines.line_ready();
@@ -140,7 +153,8 @@ absl::Status RunWithWorkers(const Config& config, int workers, std::shared_ptr<P
         break;
       }
       ++s.lines;
-      pool.Submit(LineMessage{lines.buffer(), line});
+      const bool cut = lines.truncated();
+      pool.Submit(LineMessage{lines.buffer(), cut ? std::string_view() : line, cut});
     }
     if (pool.Pending() == 0) {
       if (!more) break;
@@ -149,7 +163,7 @@ absl::Status RunWithWorkers(const Config& config, int workers, std::shared_ptr<P
     pool.WaitReady(/*timeout_ms=*/1000);
     while (std::unique_ptr<Parsed<LineMessage>> m = pool.TakeReady()) {
       static const Article kNone;
-      decider.Decide(m->msg.payload(), m->article.status(),
+      decider.Decide(m->msg.payload(), m->msg.cut, m->article.status(),
                      m->article.ok() ? *m->article : kNone, m->analyzed);
       pool.Recycle(std::move(m));
       if (buf.size() >= kOutputBlock && !WriteOut(out, buf)) {
@@ -182,7 +196,9 @@ absl::Status RunFileMode(const Config& config, LineReader::ReadFn in, std::ostre
   s.lsh = engine->lsh_params();
   s.workers = workers;
   const auto start = std::chrono::steady_clock::now();
-  LineReader lines(std::move(in), kJsonPadding);
+  // A line past input.max_article_bytes is cut there (and refused), not held whole.
+  LineReader lines(std::move(in), kJsonPadding, size_t{1} << 20,
+                   static_cast<size_t>(config.input.max_article_bytes));
   std::string buf;  // output lines, written in blocks
   LineDecider decider(config, *engine, s, buf);
   const absl::Status st =

@@ -40,8 +40,11 @@ bool Unheld(const std::shared_ptr<char[]>& buffer) {
 
 }  // namespace
 
-LineReader::LineReader(ReadFn read, size_t padding, size_t block_bytes)
-    : read_(std::move(read)), padding_(padding), block_(std::max<size_t>(block_bytes, 1)) {}
+LineReader::LineReader(ReadFn read, size_t padding, size_t block_bytes, size_t max_line_bytes)
+    : read_(std::move(read)),
+      padding_(padding),
+      block_(std::max<size_t>(block_bytes, 1)),
+      max_line_(max_line_bytes) {}
 
 bool LineReader::line_ready() {
   if (newline_ == nullptr && scanned_ < end_) {
@@ -53,24 +56,49 @@ bool LineReader::line_ready() {
 }
 
 bool LineReader::Next(std::string_view& line) {
+  truncated_ = false;
   for (;;) {
-    const char* const base = buf_.get();
     line_ready();  // finds the next '\n' in what is read, if there is one
+    if (skipping_) {  // the rest of a cut line: read past up to its end
+      if (newline_ != nullptr) {
+        begin_ = scanned_ = static_cast<size_t>(newline_ - buf_.get()) + 1;
+        newline_ = nullptr;
+        skipping_ = false;
+        continue;
+      }
+      begin_ = scanned_ = end_;
+      if (at_end_) return false;
+      Fill();
+      continue;
+    }
     if (newline_ != nullptr) {
-      const auto at = static_cast<size_t>(newline_ - base);
-      line = std::string_view(base + begin_, at - begin_);
-      begin_ = scanned_ = at + 1;
-      newline_ = nullptr;
+      const auto at = static_cast<size_t>(newline_ - buf_.get());
+      Hand(at, at + 1, line);
       return true;
     }
     if (at_end_) {
       if (begin_ == end_ || failed_) return false;
-      line = std::string_view(base + begin_, end_ - begin_);
-      begin_ = scanned_ = end_;
+      Hand(end_, end_, line);
+      return true;
+    }
+    if (end_ - begin_ > max_line_) {  // no end within max_line_ bytes: cut it here
+      Hand(end_, end_, line);
+      skipping_ = true;
       return true;
     }
     Fill();
   }
+}
+
+void LineReader::Hand(size_t end, size_t next, std::string_view& line) {
+  size_t size = end - begin_;
+  if (size > max_line_) {
+    size = max_line_;
+    truncated_ = true;
+  }
+  line = std::string_view(buf_.get() + begin_, size);
+  begin_ = scanned_ = next;
+  newline_ = nullptr;
 }
 
 void LineReader::Fill() {

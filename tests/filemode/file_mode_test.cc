@@ -135,6 +135,35 @@ TEST(FileMode, WorkersGiveTheSameOutputAsOneThread) {
   }
 }
 
+// A line over input.max_article_bytes is refused as too_large without being held whole, and
+// the lines after it are decided as usual, with or without workers.
+TEST(FileMode, ALineOverTheMaximumIsRefusedAndTheRestDecided) {
+  Config config;
+  config.input.max_article_bytes = 2000;
+  const std::string& story = testing::Story("rail-strike").body;
+  const std::string small = story.substr(0, 1200);
+  std::string input;
+  input += ArticleJsonLine("ok1", "Wire", small, "2026-02-01T08:00:00Z") + "\n";
+  input += ArticleJsonLine("huge", "Wire", std::string(100000, 'w'), "2026-02-01T08:30:00Z") + "\n";
+  input += ArticleJsonLine("ok2", "Paper", small, "2026-02-01T09:00:00Z") + "\n";
+  for (const int workers : {0, 1}) {
+    std::istringstream in(input);
+    std::ostringstream out;
+    FileModeSummary summary;
+    FileModeOptions options;
+    options.workers = workers;
+    ASSERT_TRUE(RunFileMode(config, in, out, &summary, options).ok());
+    const auto lines = Lines(out.str());
+    ASSERT_EQ(lines.size(), 3u) << workers;
+    EXPECT_NE(lines[0].find(R"({"id":"ok1","cluster_id":"ok1")"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[1].find(R"("id":null,"error":)"), std::string::npos) << lines[1];
+    EXPECT_NE(lines[1].find(R"("reason":"too_large")"), std::string::npos) << lines[1];
+    EXPECT_NE(lines[1].find("max_article_bytes = 2000"), std::string::npos) << lines[1];
+    EXPECT_NE(lines[2].find(R"({"id":"ok2","cluster_id":"ok1")"), std::string::npos) << lines[2];
+    EXPECT_EQ(summary.errors, 1u);
+  }
+}
+
 TEST(FileMode, EmptyInputGivesEmptyOutput) {
   std::istringstream in("");
   std::ostringstream out;

@@ -101,6 +101,38 @@ TEST(LineReader, AHeldBufferKeepsItsLines) {
   EXPECT_LE(buffers.size(), 8u);
 }
 
+// A line longer than max_line_bytes is handed out cut (truncated()) and the rest of it read
+// past: an endless line (here 50 MB before its end) is never held whole.
+TEST(LineReader, CutsLinesPastTheMaximum) {
+  size_t sent = 0;
+  constexpr size_t kEndless = size_t{50} << 20;
+  const std::string tail = "\nafter\n" + std::string(1500, 'y') + "\n" + std::string(1001, 'z');
+  LineReader reader(
+      [&](char* data, size_t size) -> ptrdiff_t {
+        size_t n = 0;
+        for (; n < size && sent < kEndless + tail.size(); ++n, ++sent) {
+          data[n] = sent < kEndless ? 'x' : tail[sent - kEndless];
+        }
+        return static_cast<ptrdiff_t>(n);
+      },
+      kPadding, 4096, 1000);
+  std::string_view line;
+  ASSERT_TRUE(reader.Next(line));
+  EXPECT_TRUE(reader.truncated());
+  EXPECT_EQ(line, std::string(1000, 'x'));
+  ASSERT_TRUE(reader.Next(line));
+  EXPECT_FALSE(reader.truncated());
+  EXPECT_EQ(line, "after");
+  ASSERT_TRUE(reader.Next(line));  // over the maximum but ended within what is read
+  EXPECT_TRUE(reader.truncated());
+  EXPECT_EQ(line, std::string(1000, 'y'));
+  ASSERT_TRUE(reader.Next(line));  // the last line, without a '\n'
+  EXPECT_TRUE(reader.truncated());
+  EXPECT_EQ(line, std::string(1000, 'z'));
+  EXPECT_FALSE(reader.Next(line));
+  EXPECT_FALSE(reader.failed());
+}
+
 TEST(LineReader, AFailedReadEndsTheLinesAndIsReported) {
   int calls = 0;
   LineReader reader(

@@ -9,6 +9,7 @@
 #define DEDUP_FILEMODE_LINE_READER_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <istream>
 #include <memory>
@@ -30,13 +31,19 @@ class LineReader {
   static ReadFn FromFd(int fd);
 
   // `block_bytes` (> 0) is the most one read asks for; a line longer than that grows the
-  // buffer to hold it.
-  LineReader(ReadFn read, size_t padding, size_t block_bytes = size_t{1} << 20);
+  // buffer to hold it, up to `max_line_bytes`: a longer line is cut there (truncated()) and
+  // the rest of it read past, so one endless line cannot take all memory.
+  LineReader(ReadFn read, size_t padding, size_t block_bytes = size_t{1} << 20,
+             size_t max_line_bytes = SIZE_MAX);
 
   // The next line, without its '\n' (the last line may have none); what std::getline gives.
   // The view is valid until the next call. False at the end of the input or when a read
   // failed (failed() tells which).
   bool Next(std::string_view& line);
+
+  // Whether the line Next gave last was longer than max_line_bytes (it holds the first
+  // max_line_bytes).
+  bool truncated() const { return truncated_; }
 
   // Whether a read failed.
   bool failed() const { return failed_; }
@@ -52,10 +59,13 @@ class LineReader {
   // Moves the unread bytes to the front, grows the buffer if a block does not fit after them,
   // and reads once.
   void Fill();
+  // Hands out [begin_, end) as `line` (cut at max_line_) and goes on at `next`.
+  void Hand(size_t end, size_t next, std::string_view& line);
 
   ReadFn read_;
   const size_t padding_;
   const size_t block_;
+  const size_t max_line_;
   std::shared_ptr<char[]> buf_;
   size_t capacity_ = 0;
   // Buffers handed out by buffer() and set aside while held, with their capacities.
@@ -66,6 +76,8 @@ class LineReader {
   const char* newline_ = nullptr;  // the '\n' at scanned_, when line_ready found one
   bool at_end_ = false;
   bool failed_ = false;
+  bool truncated_ = false;
+  bool skipping_ = false;  // reading past the rest of a line cut at max_line_
 };
 
 }  // namespace dedup
