@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (clang 14, ASan+UBSan, everything instrumented) into build-fuzz/
 # and runs each for SECONDS (default 30) from the seed corpus in tests/fuzz/corpus/ (copied:
 # the repository's corpus is not written to). A crash leaves its input in build-fuzz/crashes/.
-#   scripts/fuzz.sh [SECONDS] [TARGET...]      targets: parse normalize config
+#   scripts/fuzz.sh [SECONDS] [TARGET...]      targets: parse normalize config linereader
 # FUZZ_RUNS=N FUZZ_SEED=S run N inputs per target from seed S instead of for SECONDS: the same
 # inputs on every machine (CI's smoke), so a new finding comes from exploring, not from CI.
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-30}"
 shift || true
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(parse normalize config)
+[ "${#targets[@]}" -gt 0 ] || targets=(parse normalize config linereader)
 mkdir -p build-fuzz
 # The build's output goes to a log, shown when the build fails (CI keeps only this script's).
 if ! CC=clang-14 CXX=clang++-14 BUILD_DIR=build-fuzz BUILD_TYPE=RelWithDebInfo \

@@ -117,8 +117,10 @@ void LineReader::Fill() {
         break;
       }
     }
-    if (buf_ == nullptr) {  // as large as the held one: reads into it needed no more
-      capacity_ = std::max(needed, old_capacity);
+    if (buf_ == nullptr) {
+      // Room for a block after a partial line of up to a block, and at least as large as the
+      // held one: a buffer too small for a later read would be replaced, not read into again.
+      capacity_ = std::max({needed, old_capacity, 2 * block_ + padding_});
       buf_ = std::make_shared_for_overwrite<char[]>(capacity_);
     }
     if (unread > 0) std::memcpy(buf_.get(), old.get() + begin_, unread);
@@ -135,7 +137,7 @@ void LineReader::Fill() {
       held_.emplace_back(std::move(old), old_capacity);
     }
   } else if (needed > capacity_) {
-    const size_t capacity = std::max(needed, 2 * capacity_);
+    const size_t capacity = std::max({needed, 2 * capacity_, 2 * block_ + padding_});
     auto grown = std::make_shared_for_overwrite<char[]>(capacity);
     if (unread > 0) std::memcpy(grown.get(), buf_.get() + begin_, unread);
     buf_ = std::move(grown);
