@@ -8,8 +8,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "dedup/base/reject.h"
-#include "dedup/base/strings.h"
 #include "dedup/base/status.h"
+#include "dedup/base/strings.h"
 #include "dedup/engine/analyze.h"
 #include "dedup/filemode/line_reader.h"
 #include "dedup/parse/article_json.h"
@@ -56,8 +56,8 @@ class LineDecider {
 
   // `parsed` is how parsing `line` into `article` went; when it went well, `analyzed` holds
   // the article's analysis. A line `cut` (LineReader::truncated) is too large, whatever it holds.
-  void Decide(std::string_view line, bool cut, const absl::Status& parsed,
-              const Article& article, AnalyzedArticle& analyzed) {
+  void Decide(std::string_view line, bool cut, const absl::Status& parsed, const Article& article,
+              AnalyzedArticle& analyzed) {
     if (cut) {
       AppendErrorJson(buf_, std::nullopt, false,
                       RejectError("too_large", Cat("line is over input.max_article_bytes = ",
@@ -225,8 +225,8 @@ std::string FormatSummary(const FileModeSummary& s) {
       "articles=%d clusters=%d duplicates=%d errors=%d articles_per_second=%.0f seconds=%.3f "
       "merges=%d candidates_per_article=%.2f boilerplate_lines=%d evicted=%d replays=%d "
       "kernel=%s lsh_bands=%d lsh_rows=%d future_timestamps=%d workers=%d presigned_used=%d",
-      articles, s.engine.clusters_created - s.engine.clusters_merged, s.engine.duplicates, s.errors, rate, s.seconds,
-      s.engine.clusters_merged, cand, s.engine.boilerplate_lines,
+      articles, s.engine.clusters_created - s.engine.clusters_merged, s.engine.duplicates, s.errors,
+      rate, s.seconds, s.engine.clusters_merged, cand, s.engine.boilerplate_lines,
       s.engine.evicted_window + s.engine.evicted_capacity, s.engine.replays, s.kernel, s.lsh.bands,
       s.lsh.rows, s.engine.future_timestamps, s.workers, s.engine.presigned_used);
 }

@@ -58,7 +58,7 @@ bool LineReader::line_ready() {
 bool LineReader::Next(std::string_view& line) {
   truncated_ = false;
   for (;;) {
-    line_ready();  // finds the next '\n' in what is read, if there is one
+    line_ready();     // finds the next '\n' in what is read, if there is one
     if (skipping_) {  // the rest of a cut line: read past up to its end
       if (newline_ != nullptr) {
         begin_ = scanned_ = static_cast<size_t>(newline_ - buf_.get()) + 1;
@@ -125,11 +125,11 @@ void LineReader::Fill() {
     }
     if (unread > 0) std::memcpy(buf_.get(), old.get() + begin_, unread);
     // Set aside in the slot the swap emptied, else over one nobody holds, else added.
-    auto place = std::find_if(held_.begin(), held_.end(),
-                              [](const auto& h) { return h.first == nullptr; });
+    auto place =
+        std::find_if(held_.begin(), held_.end(), [](const auto& h) { return h.first == nullptr; });
     if (place == held_.end()) {
-      place = std::find_if(held_.begin(), held_.end(),
-                           [](const auto& h) { return Unheld(h.first); });
+      place =
+          std::find_if(held_.begin(), held_.end(), [](const auto& h) { return Unheld(h.first); });
     }
     if (place != held_.end()) {
       *place = {std::move(old), old_capacity};

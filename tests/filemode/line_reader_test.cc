@@ -23,7 +23,9 @@ std::vector<std::string> ReadAll(const std::string& input, size_t block) {
   while (reader.Next(line)) {
     // The padding after the line is readable and initialised (ASan and MSan check it).
     unsigned sum = 0;
-    for (size_t k = 0; k < kPadding; ++k) sum += static_cast<unsigned char>(line.data()[line.size() + k]);
+    for (size_t k = 0; k < kPadding; ++k) {
+      sum += static_cast<unsigned char>(line.data()[line.size() + k]);
+    }
     EXPECT_LT(sum, 256u * kPadding);
     lines.emplace_back(line);
   }
@@ -52,8 +54,8 @@ TEST(LineReader, GivesWhatGetlineGivesWhateverTheBlockSize) {
       std::string(1000, 'x') + "\nshort\n" + std::string(3000, 'y'),
   };
   for (const std::string& input : inputs) {
-    for (const size_t block : {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{64},
-                               size_t{1} << 20}) {
+    for (const size_t block :
+         {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{64}, size_t{1} << 20}) {
       EXPECT_EQ(ReadAll(input, block), GetlineAll(input))
           << "block " << block << " input " << input.substr(0, 40);
     }

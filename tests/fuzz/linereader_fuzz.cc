@@ -39,7 +39,7 @@ std::vector<Expected> Split(std::string_view input, size_t max_line) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 4) return 0;
-  const size_t block = 1 + data[0];                                      // 1..256
+  const size_t block = 1 + data[0];                                       // 1..256
   const size_t max_line = data[1] == 0 ? SIZE_MAX : size_t{data[1]} * 3;  // 3..765 or none
   uint32_t state = data[2] | (uint32_t{data[3]} << 8) | 1;  // read sizes and which lines to hold
   const std::string_view input(reinterpret_cast<const char*>(data) + 4, size - 4);

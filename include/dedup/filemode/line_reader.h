@@ -70,9 +70,9 @@ class LineReader {
   size_t capacity_ = 0;
   // Buffers handed out by buffer() and set aside while held, with their capacities.
   std::vector<std::pair<std::shared_ptr<char[]>, size_t>> held_;
-  size_t begin_ = 0;    // the unread bytes are [begin_, end_)
+  size_t begin_ = 0;  // the unread bytes are [begin_, end_)
   size_t end_ = 0;
-  size_t scanned_ = 0;  // [begin_, scanned_) holds no '\n'
+  size_t scanned_ = 0;             // [begin_, scanned_) holds no '\n'
   const char* newline_ = nullptr;  // the '\n' at scanned_, when line_ready found one
   bool at_end_ = false;
   bool failed_ = false;

@@ -7,9 +7,9 @@
 // clusters) stays on the pipeline thread, in order, so the daemon decides exactly as file mode
 // does (the engine uses a presigned signature only when the guess was its own decision). With
 // zero workers the work is done inline at Submit. Only worker threads presign (by default only
-// while they keep up with the input; see Presign); the pipeline thread, when it lends a hand (WaitReady) or works
-// inline, leaves signing to the engine. Workers are named "dedupd-worker" and run under
-// SCHED_BATCH (BecomeBatchWorker).
+// while they keep up with the input; see Presign); the pipeline thread, when it lends a hand
+// (WaitReady) or works inline, leaves signing to the engine. Workers are named "dedupd-worker"
+// and run under SCHED_BATCH (BecomeBatchWorker).
 //
 // A template over the message type (InputMessage in the daemon, a line in file mode; tests use
 // their own): M needs payload() -> string_view and timestamp_ms() -> optional<int64_t>; a
@@ -18,22 +18,21 @@
 //
 // Bounded: at most kMaxPending messages or kMaxPendingBytes of payload are queued.
 // Thread-safety: Submit, TakeReady, WaitReady, Recycle, Pending and Discard are called by the
-// pipeline thread only; workers synchronise through mu_ (std::mutex rather than absl::Mutex: Debian's
-// Abseil is not TSan-instrumented, so ThreadSanitizer could not check this class with it).
+// pipeline thread only; workers synchronise through mu_ (std::mutex rather than absl::Mutex:
+// Debian's Abseil is not TSan-instrumented, so ThreadSanitizer could not check this class with it).
 #ifndef DEDUP_WORKERS_WORKER_POOL_H_
 #define DEDUP_WORKERS_WORKER_POOL_H_
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
-
-#include <condition_variable>
-#include <mutex>
 
 #include "absl/status/statusor.h"
 #include "dedup/config/config.h"
@@ -87,8 +86,7 @@ class WorkerPool {
   };
 
   // `presigner` may be null (nothing presigned).
-  WorkerPool(const Config& config, int workers,
-             std::shared_ptr<Presigner> presigner = nullptr,
+  WorkerPool(const Config& config, int workers, std::shared_ptr<Presigner> presigner = nullptr,
              Presign presign = Presign::kWhileKeepingUp)
       : config_(config), workers_(workers), presigner_(std::move(presigner)), presign_(presign) {
     for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { WorkerLoop(); });
@@ -257,7 +255,7 @@ class WorkerPool {
   std::condition_variable done_cv_;  // a message became done
   std::deque<std::unique_ptr<Parsed<M>>> in_order_;
   std::deque<Parsed<M>*> todo_;
-  std::vector<AnalyzedArticle> spare_;  // Recycle -> Submit; the pipeline thread's only
+  std::vector<AnalyzedArticle> spare_;   // Recycle -> Submit; the pipeline thread's only
   std::vector<Article> spare_articles_;  // the same
   size_t pending_bytes_ = 0;
   bool stop_ = false;
