@@ -1,7 +1,7 @@
 // dedupd: command-line entry point.
 //
 //   dedupd run --config FILE                                          the Kafka daemon (SIGHUP: reload)
-//   dedupd dedup [--config FILE] [--input PATH|-] [--output PATH|-]   file mode
+//   dedupd dedup [--config FILE] [--input PATH|-] [--output PATH|-] [--workers N]   file mode
 //   dedupd check-config --config FILE                                 validate a config offline
 //   dedupd score LABELS.tsv PREDICTIONS.jsonl                         clustering quality
 #include <fcntl.h>
