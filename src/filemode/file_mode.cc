@@ -197,7 +197,7 @@ absl::Status RunFileMode(const Config& config, LineReader::ReadFn in, std::ostre
   s.workers = workers;
   const auto start = std::chrono::steady_clock::now();
   // A line past input.max_article_bytes is cut there (and refused), not held whole.
-  LineReader lines(std::move(in), kJsonPadding, size_t{1} << 20,
+  LineReader lines(std::move(in), kJsonPadding, options.read_block_bytes,
                    static_cast<size_t>(config.input.max_article_bytes));
   std::string buf;  // output lines, written in blocks
   LineDecider decider(config, *engine, s, buf);

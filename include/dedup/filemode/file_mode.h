@@ -39,6 +39,9 @@ struct FileModeOptions {
   // per CPU this process may use, 0 none (everything on the calling thread). The decisions are
   // the same whatever the number.
   int workers = 0;
+  // How much one read of the input asks for (LineReader's block). Tests make it small, so that
+  // lines queued for the workers lie in buffers the reader has moved on from.
+  size_t read_block_bytes = size_t{1} << 20;
 };
 
 // Returns an error only for I/O failure or an unusable config; bad lines are not errors.
