@@ -183,8 +183,13 @@ absl::Status RunFileMode(const Config& config, std::istream& in, std::ostream& o
 
 absl::Status RunFileMode(const Config& config, LineReader::ReadFn in, std::ostream& out,
                          FileModeSummary* summary, const FileModeOptions& options) {
-  // By default the engine's thread has a CPU of its own and the workers the rest.
-  const int workers = options.workers >= 0 ? options.workers : DefaultWorkerCount() - 1;
+  // By default the engine's thread has a CPU of its own and the workers the rest, up to
+  // kMaxDefaultWorkers: a worker's part of an article takes ~1.5x the engine's (wire-dev), so
+  // two keep the engine's thread busy and more would only wait.
+  constexpr int kMaxDefaultWorkers = 4;
+  const int workers = options.workers >= 0
+                          ? options.workers
+                          : std::min(DefaultWorkerCount() - 1, kMaxDefaultWorkers);
   std::shared_ptr<Presigner> presigner;
   if (workers > 0) {
     DEDUP_ASSIGN_OR_RETURN(presigner, Presigner::Create(config));

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -164,6 +166,36 @@ TEST(FileMode, ALineOverTheMaximumIsRefusedAndTheRestDecided) {
     EXPECT_NE(lines[2].find(R"({"id":"ok2","cluster_id":"ok1")"), std::string::npos) << lines[2];
     EXPECT_EQ(summary.errors, 1u);
   }
+}
+
+// By default the workers are the CPUs this process may use but the engine's: none on one CPU.
+TEST(FileMode, DefaultWorkersLeaveTheEngineACpu) {
+  cpu_set_t saved;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(saved), &saved), 0);
+  const auto run_default = [] {
+    std::istringstream in(ArticleJsonLine("d1", "Wire", testing::Story("glacier-study").body,
+                                          "2026-01-01T10:00:00Z"));
+    std::ostringstream out;
+    FileModeSummary summary;
+    FileModeOptions options;
+    options.workers = -1;
+    EXPECT_TRUE(RunFileMode(Config{}, in, out, &summary, options).ok());
+    EXPECT_NE(out.str().find(R"({"id":"d1")"), std::string::npos);
+    return summary.workers;
+  };
+  const int cpus = CPU_COUNT(&saved);
+  EXPECT_EQ(run_default(), std::min(cpus - 1, 4));
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (CPU_ISSET(c, &saved)) {
+      CPU_SET(c, &one);
+      break;
+    }
+  }
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  EXPECT_EQ(run_default(), 0);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(saved), &saved), 0);
 }
 
 TEST(FileMode, EmptyInputGivesEmptyOutput) {

@@ -36,8 +36,8 @@ struct FileModeSummary {
 struct FileModeOptions {
   // Threads that parse, analyse and sign each line ahead of the engine (the daemon's worker
   // pool, workers/worker_pool.h), which decides on the calling thread in input order: -1 one
-  // per CPU this process may use, 0 none (everything on the calling thread). The decisions are
-  // the same whatever the number.
+  // per CPU this process may use but the engine's, at most 4; 0 none (everything on the
+  // calling thread). The decisions are the same whatever the number.
   int workers = 0;
   // How much one read of the input asks for (LineReader's block). Tests make it small, so that
   // lines queued for the workers lie in buffers the reader has moved on from.
