@@ -33,6 +33,24 @@ TEST(ArticleJson, ParsesAllFields) {
   EXPECT_EQ(*a->published_at, 1323352980000);
 }
 
+// ParseIntoPadded reads the message where it lies: the bytes after it (the next lines of a file
+// mode buffer) are padding, never part of the message, whatever they hold.
+TEST(ArticleJson, PaddedParseIgnoresWhatFollowsTheMessage) {
+  ArticleParser p(InputConfig{});
+  const std::string whole_message = R"({"id":"p1","body":"Hello world"})";
+  const std::string cut_message = R"({"id":"p2","body":"Hello)";
+  // The message, then bytes that would complete or extend it, then kJsonPadding more.
+  const std::string buf = whole_message + cut_message + R"( world"})" + "\n" +
+                          std::string(kJsonPadding, '}');
+  Article a;
+  ASSERT_TRUE(p.ParseIntoPadded(std::string_view(buf).substr(0, whole_message.size()), a).ok());
+  EXPECT_EQ(a.id, "p1");
+  EXPECT_EQ(a.body, "Hello world");
+  const absl::Status cut = p.ParseIntoPadded(
+      std::string_view(buf).substr(whole_message.size(), cut_message.size()), a);
+  EXPECT_EQ(RejectReason(cut), "not_json") << cut;
+}
+
 TEST(ArticleJson, IntegerIdAndNullOptionals) {
   ArticleParser p(InputConfig{});
   auto a = p.Parse(R"({"id":42,"body":"b","title":null,"published_at":null})");
