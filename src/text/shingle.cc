@@ -8,6 +8,24 @@
 
 namespace dedup {
 
+namespace {
+
+// Sorts up to kLeadShingles values without a branch on them: each goes to its rank, the number
+// of values before it in (value, position) order. std::sort mispredicts on random values:
+// ~290 ns for 24 against ~140 here (-O3), about 1% of file mode's time an article.
+void SortLead(uint16_t* values, int count) {
+  uint16_t in[kLeadShingles];
+  std::copy(values, values + count, in);
+  for (int i = 0; i < count; ++i) {
+    const uint16_t x = in[i];
+    int rank = 0;
+    for (int j = 0; j < count; ++j) rank += (in[j] < x) | ((in[j] == x) & (j < i));
+    values[rank] = x;
+  }
+}
+
+}  // namespace
+
 int LeadShingles(std::span<const uint64_t> word_hashes, int k, uint16_t* out) {
   const size_t n = word_hashes.size();
   const size_t kk = static_cast<size_t>(k);
@@ -22,7 +40,7 @@ int LeadShingles(std::span<const uint64_t> word_hashes, int k, uint16_t* out) {
       out[count++] = static_cast<uint16_t>(h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48));
     }
   }
-  std::sort(out, out + count);
+  SortLead(out, count);
   return count;
 }
 

@@ -100,6 +100,38 @@ TEST(HashWord, DistinctWordsGetDistinctHashes) {
   for (int count : low) EXPECT_NEAR(count, expected, 6 * std::sqrt(expected));
 }
 
+// The lead: the 16-bit folds of the XXH3 hashes of the first kLeadShingles shingles (all the
+// words as one shingle when there are fewer than k), sorted, repeats kept. Word sequences with
+// many repeats (a small vocabulary) and of every length around k and kLeadShingles.
+TEST(Shingle, LeadIsTheFirstShinglesFoldedAndSorted) {
+  std::mt19937_64 rng(7);
+  for (const int k : {1, 3, 5}) {
+    for (size_t n = 0; n <= 40; ++n) {
+      for (const uint64_t vocabulary : {uint64_t{3}, uint64_t{1} << 40}) {
+        std::vector<uint64_t> words(n);
+        for (uint64_t& w : words) {
+          const uint64_t id = rng() % vocabulary;
+          w = Hash64(&id, sizeof(id));
+        }
+        std::vector<uint16_t> want;
+        const auto fold = [](uint64_t h) {
+          return static_cast<uint16_t>(h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48));
+        };
+        const size_t kk = static_cast<size_t>(k);
+        if (n > 0 && n <= kk) want.push_back(fold(HashShingle(words.data(), n, ShingleHash::kXxh3)));
+        for (size_t i = 0; n > kk && i + kk <= n && want.size() < kLeadShingles; ++i) {
+          want.push_back(fold(HashShingle(words.data() + i, kk, ShingleHash::kXxh3)));
+        }
+        std::sort(want.begin(), want.end());
+        uint16_t got[kLeadShingles];
+        const int count = LeadShingles(words, k, got);
+        ASSERT_EQ(std::vector<uint16_t>(got, got + count), want)
+            << "k " << k << " n " << n << " vocabulary " << vocabulary;
+      }
+    }
+  }
+}
+
 TEST(Shingle, FoldIsRotatedWordHashesXored) {
   const uint64_t w[] = {1, 2, 3, 0x8000000000000001ULL, 1};
   EXPECT_EQ(HashShingle(w, 1, ShingleHash::kFold), 1u);
