@@ -307,6 +307,40 @@ void MapShortSegmentCached(std::string_view seg, std::string& out) {
   cache.emplace(std::string(seg), std::move(mapped));
 }
 
+// One character's mapping, remembered per thread in a small direct-mapped table: its UTF-8
+// bytes as the key (a 1-4 byte sequence, zero-padded into 32 bits: no character's bytes
+// include a zero, so the key is unique), whether it is a combining mark, and what
+// MapShortSegmentCached gives for it alone (if it fits; else the entry stays empty).
+struct OneCharMemo {
+  uint32_t key = 0;  // 0: empty
+  bool mark = false;
+  uint8_t size = 0;
+  char mapped[10];
+};
+
+uint32_t OneCharKey(std::string_view ch) {
+  uint32_t key = 0;
+  std::memcpy(&key, ch.data(), std::min<size_t>(ch.size(), sizeof(key)));
+  return key;
+}
+
+OneCharMemo& OneCharMemoFor(std::string_view ch) {
+  thread_local std::array<OneCharMemo, 256> memo;
+  return memo[(OneCharKey(ch) * 0x9E3779B1u) >> 24];
+}
+
+// REQUIRES: `ch` is one character (1-4 bytes).
+void FillOneCharMemo(std::string_view ch, bool mark, OneCharMemo& e) {
+  std::string mapped;
+  MapShortSegmentCached(ch, mapped);
+  e.key = 0;
+  if (mapped.size() > sizeof(e.mapped)) return;
+  std::memcpy(e.mapped, mapped.data(), mapped.size());
+  e.size = static_cast<uint8_t>(mapped.size());
+  e.mark = mark;
+  e.key = OneCharKey(ch);
+}
+
 }  // namespace
 
 namespace {
@@ -369,24 +403,43 @@ std::string_view MapNonAscii(std::string_view raw) {
   // `run` until the next ASCII character, then go through utf8proc together (which dominated
   // the cost when it was handed whole articles for a few curly quotes).
   thread_local std::string out, run;
+  thread_local size_t run_chars = 0;  // characters in `run`
   out.clear();
   out.reserve(raw.size());
   run.clear();
-  const auto flush_run = [] {
+  run_chars = 0;
+  const auto is_mark = [](std::string_view chars) {
+    utf8proc_int32_t first = 0;
+    utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(chars.data()),
+                     static_cast<utf8proc_ssize_t>(chars.size()), &first);
+    const utf8proc_category_t cat = utf8proc_category(first);
+    return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC ||
+           cat == UTF8PROC_CATEGORY_ME;
+  };
+  const auto flush_run = [&is_mark] {
     if (run.empty()) return;
+    // Most runs are one character (a curly quote, a dash, a no-break space): what it maps to
+    // and whether it is a combining mark are remembered by its bytes, without utf8proc's
+    // calls or MapShortSegmentCached's string-keyed lookup.
+    if (run_chars == 1) {
+      OneCharMemo& e = OneCharMemoFor(run);
+      if (e.key != OneCharKey(run)) FillOneCharMemo(run, is_mark(run), e);
+      if (e.key == OneCharKey(run) && (!e.mark || out.empty())) {
+        out.append(e.mapped, e.size);
+        run.clear();
+        run_chars = 0;
+        return;
+      }
+    }
     // A combining mark composes with the base letter before it (e + U+0301 = é): hand that
     // letter to utf8proc with the run.
-    utf8proc_int32_t first = 0;
-    utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(run.data()),
-                     static_cast<utf8proc_ssize_t>(run.size()), &first);
-    const utf8proc_category_t cat = utf8proc_category(first);
-    if (!out.empty() &&
-        (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME)) {
+    if (!out.empty() && is_mark(run)) {
       run.insert(run.begin(), out.back());
       out.pop_back();
     }
     MapShortSegmentCached(run, out);
     run.clear();
+    run_chars = 0;
   };
   size_t i = 0;
   while (i < raw.size()) {
@@ -405,6 +458,7 @@ std::string_view MapNonAscii(std::string_view raw) {
         out.push_back(static_cast<char>(cp));
       } else {
         AppendUtf8(run, cp);
+        ++run_chars;
       }
       i += n > 0 ? n : 1;
       continue;
@@ -416,10 +470,12 @@ std::string_view MapNonAscii(std::string_view raw) {
                          static_cast<utf8proc_ssize_t>(raw.size() - i), &cp);
     if (n <= 0 || cp < 0) {
       AppendUtf8(run, kReplacement);
+      ++run_chars;
       ++i;  // resynchronise on the next byte
       continue;
     }
     run.append(raw.data() + i, static_cast<size_t>(n));
+    ++run_chars;
     i += static_cast<size_t>(n);
   }
   flush_run();
