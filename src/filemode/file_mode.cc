@@ -21,11 +21,16 @@ namespace {
 
 constexpr size_t kOutputBlock = size_t{64} << 10;
 
-// Writes `buf` to `out` and empties it; false when the stream failed.
-bool WriteOut(std::ostream& out, std::string& buf) {
+// Output is written in blocks, and whenever `flush` (then the stream is flushed too): before
+// the reader may wait for more input, so from a pipe decisions come out as the lines come in.
+// Writes `buf` to `out` (emptying it) once it holds a block, or when `flush`; an error when the
+// stream failed.
+absl::Status WriteOut(std::ostream& out, std::string& buf, bool flush) {
+  if (!flush && buf.size() < kOutputBlock) return absl::OkStatus();
   out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
   buf.clear();
-  return static_cast<bool>(out);
+  if (flush) out.flush();
+  return out ? absl::OkStatus() : absl::DataLossError("write to output failed");
 }
 
 bool IsBlank(std::string_view line) {
@@ -113,14 +118,7 @@ absl::Status RunInline(const Config& config, LineReader& lines, std::ostream& ou
       if (parsed.ok()) AnalyzeArticle(article, config, analyzed);
     }
     decider.Decide(line, cut, parsed, article, analyzed);
-    // Written in blocks, and before the reader waits for more input: from a pipe, decisions
-    // come out as the lines come in.
-    const bool flush = !lines.line_ready();
-    if (flush || buf.size() >= kOutputBlock) {
-      if (!WriteOut(out, buf) || (flush && !out.flush())) {
-        return absl::DataLossError("write to output failed");
-      }
-    }
+    DEDUP_RETURN_IF_ERROR(WriteOut(out, buf, /*flush=*/!lines.line_ready()));
   }
   return absl::OkStatus();
 }
@@ -144,9 +142,7 @@ absl::Status RunWithWorkers(const Config& config, int workers, std::shared_ptr<P
         // Reading on may wait for input (a pipe): decide what is in flight first, and write
         // out what is decided before waiting.
         if (pool.Pending() > 0) break;
-        if (!WriteOut(out, buf) || !out.flush()) {
-          return absl::DataLossError("write to output failed");
-        }
+        DEDUP_RETURN_IF_ERROR(WriteOut(out, buf, /*flush=*/true));
       }
       if (!lines.Next(line)) {
         more = false;
@@ -166,9 +162,7 @@ absl::Status RunWithWorkers(const Config& config, int workers, std::shared_ptr<P
       decider.Decide(m->msg.payload(), m->msg.cut, m->article.status(),
                      m->article.ok() ? *m->article : kNone, m->analyzed);
       pool.Recycle(std::move(m));
-      if (buf.size() >= kOutputBlock && !WriteOut(out, buf)) {
-        return absl::DataLossError("write to output failed");
-      }
+      DEDUP_RETURN_IF_ERROR(WriteOut(out, buf, /*flush=*/false));
     }
   }
   return absl::OkStatus();
@@ -210,10 +204,8 @@ absl::Status RunFileMode(const Config& config, LineReader::ReadFn in, std::ostre
       workers > 0 ? RunWithWorkers(config, workers, presigner, lines, out, decider, s, buf)
                   : RunInline(config, lines, out, decider, s, buf);
   DEDUP_RETURN_IF_ERROR(st);
-  if (!WriteOut(out, buf)) return absl::DataLossError("write to output failed");
+  DEDUP_RETURN_IF_ERROR(WriteOut(out, buf, /*flush=*/true));
   if (lines.failed()) return absl::DataLossError("read from input failed");
-  out.flush();
-  if (!out) return absl::DataLossError("write to output failed");
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   s.engine = engine->stats();
   if (summary != nullptr) *summary = std::move(s);
