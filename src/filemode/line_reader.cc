@@ -104,44 +104,30 @@ void LineReader::Hand(size_t end, size_t next, std::string_view& line) {
 void LineReader::Fill() {
   const size_t unread = end_ - begin_;
   const size_t needed = unread + block_ + padding_;
-  if (buf_ != nullptr && !Unheld(buf_)) {
-    // Someone holds the current buffer: read into one nobody holds any more, or a new one.
+  const bool held = buf_ != nullptr && !Unheld(buf_);
+  if (held || needed > capacity_) {
+    // Into another buffer: the current one is held (its lines must stay as they are) or too
+    // small. One set aside earlier that nobody holds any more serves if large enough.
     std::shared_ptr<char[]> old = std::move(buf_);
     const size_t old_capacity = capacity_;
-    buf_ = nullptr;
-    capacity_ = 0;
-    for (auto& [held, capacity] : held_) {
-      if (Unheld(held) && capacity >= needed) {
-        std::swap(buf_, held);
-        capacity_ = capacity;
-        break;
-      }
-    }
-    if (buf_ == nullptr) {
-      // Room for a block after a partial line of up to a block, and at least as large as the
-      // held one: a buffer too small for a later read would be replaced, not read into again.
-      capacity_ = std::max({needed, old_capacity, 2 * block_ + padding_});
+    const auto spare = std::find_if(held_.begin(), held_.end(), [needed](const auto& h) {
+      return h.second >= needed && Unheld(h.first);
+    });
+    if (spare != held_.end()) {
+      buf_ = std::move(spare->first);
+      capacity_ = spare->second;
+      held_.erase(spare);
+    } else {
+      // Room for a block after a partial line of up to a block; twice the old size when it was
+      // too small, at least as large when it is held (a buffer too small for a later read would
+      // be replaced, not read into again). Set-aside buffers too small for this read go.
+      capacity_ = std::max({needed, held ? old_capacity : 2 * old_capacity, 2 * block_ + padding_});
       buf_ = std::make_shared_for_overwrite<char[]>(capacity_);
+      std::erase_if(held_,
+                    [needed](const auto& h) { return h.second < needed && Unheld(h.first); });
     }
     if (unread > 0) std::memcpy(buf_.get(), old.get() + begin_, unread);
-    // Set aside in the slot the swap emptied, else over one nobody holds, else added.
-    auto place =
-        std::find_if(held_.begin(), held_.end(), [](const auto& h) { return h.first == nullptr; });
-    if (place == held_.end()) {
-      place =
-          std::find_if(held_.begin(), held_.end(), [](const auto& h) { return Unheld(h.first); });
-    }
-    if (place != held_.end()) {
-      *place = {std::move(old), old_capacity};
-    } else {
-      held_.emplace_back(std::move(old), old_capacity);
-    }
-  } else if (needed > capacity_) {
-    const size_t capacity = std::max({needed, 2 * capacity_, 2 * block_ + padding_});
-    auto grown = std::make_shared_for_overwrite<char[]>(capacity);
-    if (unread > 0) std::memcpy(grown.get(), buf_.get() + begin_, unread);
-    buf_ = std::move(grown);
-    capacity_ = capacity;
+    if (held) held_.emplace_back(std::move(old), old_capacity);
   } else if (begin_ > 0 && unread > 0) {
     std::memmove(buf_.get(), buf_.get() + begin_, unread);
   }
