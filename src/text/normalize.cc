@@ -287,58 +287,47 @@ void MapNonAsciiSegment(std::string_view seg, std::string& out) {
   }
 }
 
-// MapNonAsciiSegment with the results for short segments remembered per thread: articles
-// repeat the same few characters (curly quotes, dashes, accented letters), and utf8proc_map
-// allocates and decomposes for each (~1,200 instructions a segment on wire-dev). The mapping is
-// a pure function of the segment, so a remembered result is the result.
-void MapShortSegmentCached(std::string_view seg, std::string& out) {
-  constexpr size_t kMaxCachedSegment = 8;   // bytes: one to a few characters
-  constexpr size_t kMaxCacheEntries = 4096;  // then start afresh (bounded memory)
-  if (seg.size() > kMaxCachedSegment) return MapNonAsciiSegment(seg, out);
-  thread_local absl::flat_hash_map<std::string, std::string> cache;
-  if (auto it = cache.find(AV(seg)); it != cache.end()) {
-    out.append(it->second);
-    return;
-  }
-  std::string mapped;
-  MapNonAsciiSegment(seg, mapped);
-  out.append(mapped);
-  if (cache.size() >= kMaxCacheEntries) cache.clear();
-  cache.emplace(std::string(seg), std::move(mapped));
+// Whether the first character of `chars` (valid UTF-8) is a combining mark.
+bool FirstIsMark(std::string_view chars) {
+  utf8proc_int32_t first = 0;
+  utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(chars.data()),
+                   static_cast<utf8proc_ssize_t>(chars.size()), &first);
+  const utf8proc_category_t cat = utf8proc_category(first);
+  return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME;
 }
 
-// One character's mapping, remembered per thread in a small direct-mapped table: its UTF-8
-// bytes as the key (a 1-4 byte sequence, zero-padded into 32 bits: no character's bytes
-// include a zero, so the key is unique), whether it is a combining mark, and what
-// MapShortSegmentCached gives for it alone (if it fits; else the entry stays empty).
-struct OneCharMemo {
-  uint32_t key = 0;  // 0: empty
+// A short segment's MapNonAsciiSegment result and FirstIsMark, remembered per thread: articles
+// repeat the same few characters (curly quotes, dashes, no-break spaces, accented letters; most
+// runs are one character), and utf8proc_map allocates and decomposes for each (~1,200
+// instructions a segment on wire-dev). Both are pure functions of the segment's bytes, which
+// with its length make the key (no string is hashed or compared).
+struct ShortSegment {
+  std::string mapped;
   bool mark = false;
-  uint8_t size = 0;
-  char mapped[10];
 };
+constexpr size_t kMaxShortSegment = 7;  // bytes: one to a few characters; the length fits too
 
-uint32_t OneCharKey(std::string_view ch) {
-  uint32_t key = 0;
-  std::memcpy(&key, ch.data(), std::min<size_t>(ch.size(), sizeof(key)));
-  return key;
+// REQUIRES: seg.size() <= kMaxShortSegment, valid UTF-8. The reference is valid until the next
+// call.
+const ShortSegment& CachedShortSegment(std::string_view seg) {
+  constexpr size_t kMaxCacheEntries = 4096;  // then start afresh (bounded memory)
+  uint64_t key = uint64_t{seg.size()} << 56;
+  for (size_t i = 0; i < seg.size(); ++i) {
+    key |= uint64_t{static_cast<unsigned char>(seg[i])} << (8 * i);
+  }
+  thread_local absl::flat_hash_map<uint64_t, ShortSegment> cache;
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  if (cache.size() >= kMaxCacheEntries) cache.clear();
+  ShortSegment e;
+  MapNonAsciiSegment(seg, e.mapped);
+  e.mark = FirstIsMark(seg);
+  return cache.emplace(key, std::move(e)).first->second;
 }
 
-OneCharMemo& OneCharMemoFor(std::string_view ch) {
-  thread_local std::array<OneCharMemo, 256> memo;
-  return memo[(OneCharKey(ch) * 0x9E3779B1u) >> 24];
-}
-
-// REQUIRES: `ch` is one character (1-4 bytes).
-void FillOneCharMemo(std::string_view ch, bool mark, OneCharMemo& e) {
-  std::string mapped;
-  MapShortSegmentCached(ch, mapped);
-  e.key = 0;
-  if (mapped.size() > sizeof(e.mapped)) return;
-  std::memcpy(e.mapped, mapped.data(), mapped.size());
-  e.size = static_cast<uint8_t>(mapped.size());
-  e.mark = mark;
-  e.key = OneCharKey(ch);
+// MapNonAsciiSegment, from the cache for a short segment.
+void MapSegment(std::string_view seg, std::string& out) {
+  if (seg.size() > kMaxShortSegment) return MapNonAsciiSegment(seg, out);
+  out.append(CachedShortSegment(seg).mapped);
 }
 
 }  // namespace
@@ -403,43 +392,25 @@ std::string_view MapNonAscii(std::string_view raw) {
   // `run` until the next ASCII character, then go through utf8proc together (which dominated
   // the cost when it was handed whole articles for a few curly quotes).
   thread_local std::string out, run;
-  thread_local size_t run_chars = 0;  // characters in `run`
   out.clear();
   out.reserve(raw.size());
   run.clear();
-  run_chars = 0;
-  const auto is_mark = [](std::string_view chars) {
-    utf8proc_int32_t first = 0;
-    utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(chars.data()),
-                     static_cast<utf8proc_ssize_t>(chars.size()), &first);
-    const utf8proc_category_t cat = utf8proc_category(first);
-    return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC ||
-           cat == UTF8PROC_CATEGORY_ME;
-  };
-  const auto flush_run = [&is_mark] {
+  const auto flush_run = [] {
     if (run.empty()) return;
-    // Most runs are one character (a curly quote, a dash, a no-break space): what it maps to
-    // and whether it is a combining mark are remembered by its bytes, without utf8proc's
-    // calls or MapShortSegmentCached's string-keyed lookup.
-    if (run_chars == 1) {
-      OneCharMemo& e = OneCharMemoFor(run);
-      if (e.key != OneCharKey(run)) FillOneCharMemo(run, is_mark(run), e);
-      if (e.key == OneCharKey(run) && (!e.mark || out.empty())) {
-        out.append(e.mapped, e.size);
-        run.clear();
-        run_chars = 0;
-        return;
-      }
-    }
     // A combining mark composes with the base letter before it (e + U+0301 = é): hand that
     // letter to utf8proc with the run.
-    if (!out.empty() && is_mark(run)) {
+    const ShortSegment* cached =
+        run.size() <= kMaxShortSegment ? &CachedShortSegment(run) : nullptr;
+    if (!out.empty() && (cached != nullptr ? cached->mark : FirstIsMark(run))) {
       run.insert(run.begin(), out.back());
       out.pop_back();
+      MapSegment(run, out);
+    } else if (cached != nullptr) {
+      out.append(cached->mapped);
+    } else {
+      MapNonAsciiSegment(run, out);
     }
-    MapShortSegmentCached(run, out);
     run.clear();
-    run_chars = 0;
   };
   size_t i = 0;
   while (i < raw.size()) {
@@ -458,7 +429,6 @@ std::string_view MapNonAscii(std::string_view raw) {
         out.push_back(static_cast<char>(cp));
       } else {
         AppendUtf8(run, cp);
-        ++run_chars;
       }
       i += n > 0 ? n : 1;
       continue;
@@ -470,12 +440,10 @@ std::string_view MapNonAscii(std::string_view raw) {
                          static_cast<utf8proc_ssize_t>(raw.size() - i), &cp);
     if (n <= 0 || cp < 0) {
       AppendUtf8(run, kReplacement);
-      ++run_chars;
       ++i;  // resynchronise on the next byte
       continue;
     }
     run.append(raw.data() + i, static_cast<size_t>(n));
-    ++run_chars;
     i += static_cast<size_t>(n);
   }
   flush_run();
