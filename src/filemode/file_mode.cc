@@ -33,10 +33,7 @@ absl::Status WriteOut(std::ostream& out, std::string& buf, bool flush) {
   return out ? absl::OkStatus() : absl::DataLossError("write to output failed");
 }
 
-bool IsBlank(std::string_view line) {
-  return std::all_of(line.begin(), line.end(),
-                     [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); });
-}
+bool IsBlank(std::string_view line) { return absl::StripAsciiWhitespace(AV(line)).empty(); }
 
 // One input line as the worker pool's message: a view into the reader's buffer, which it holds
 // (LineReader::buffer()) until the engine is done with it.
