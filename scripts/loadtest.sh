@@ -14,7 +14,7 @@
 # PARTITIONS=N (default 32): partitions per topic. Fewer make the devbroker's fetches cheaper (it
 # walks each partition's log per fetch) but hold less: a burst larger than ~5 MB a partition
 # loses its oldest messages before dedupd reads them.
-# WORKERS=N: dedupd's [daemon] workers (default: the config's, one per core).
+# WORKERS=N: dedupd's [daemon] workers (default: the config's, one per CPU but one).
 # PRESIGN=true|false: dedupd's [daemon] presign (default: the config's, true); the run prints
 # how many articles the workers signed on a right guess (used) and on a wrong one (redone).
 # LINGER_MS (default: dedupd's own, 5): dedupd's producer linger.ms; 1 for the latency

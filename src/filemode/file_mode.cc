@@ -178,9 +178,8 @@ absl::Status RunFileMode(const Config& config, LineReader::ReadFn in, std::ostre
   // kMaxDefaultWorkers: a worker's part of an article takes ~1.5x the engine's (wire-dev), so
   // two keep the engine's thread busy and more would only wait.
   constexpr int kMaxDefaultWorkers = 4;
-  const int workers = options.workers >= 0
-                          ? options.workers
-                          : std::min(DefaultWorkerCount() - 1, kMaxDefaultWorkers);
+  const int workers = options.workers >= 0 ? options.workers
+                                           : std::min(DefaultWorkerCount(), kMaxDefaultWorkers);
   std::shared_ptr<Presigner> presigner;
   if (workers > 0) {
     DEDUP_ASSIGN_OR_RETURN(presigner, Presigner::Create(config));

@@ -82,7 +82,7 @@ class DaemonProcess {
 // Writes a config for the daemon against `bootstrap` with the default topics, the operations
 // endpoint on a free port (see WaitHttpPort) and librdkafka statistics every second; `extra` is
 // appended verbatim (TOML). Returns the path.
-// `workers` sets [daemon] workers (-1: one per core; 0: parse and analyse inline).
+// `workers` sets [daemon] workers (-1: one per CPU but one; 0: parse and analyse inline).
 // `kafka_extra` goes into the [kafka] table (e.g. "exactly_once = true\n"), `daemon_extra` into
 // [daemon].
 std::string WriteDaemonConfig(const std::string& dir, const std::string& bootstrap,

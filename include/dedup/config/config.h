@@ -106,7 +106,7 @@ struct DaemonConfig {
   int64_t poll_timeout_ms = 100;
   int64_t max_inflight_messages = 20000;
   int64_t max_inflight_bytes = 256 * 1024 * 1024;
-  int workers = -1;  // parse/analysis threads; -1: one per core; 0: none (all on one thread)
+  int workers = -1;  // parse/analysis threads; -1: one per CPU but one; 0: none (all on one thread)
   // The workers also sign each article on a guess of the lines the engine drops (the engine
   // uses it when right): less work on the pipeline thread, a little more in all.
   bool presign = true;

@@ -57,8 +57,11 @@ struct Parsed {
   bool done = false;
 };
 
-// The number of workers `workers = -1` means: the CPUs this thread may run on (its affinity
-// mask, which taskset, systemd's CPUAffinity= and cpusets narrow), at least 1.
+// The number of workers `workers = -1` means: one per CPU this thread may run on (its affinity
+// mask, which taskset, systemd's CPUAffinity= and cpusets narrow) but one, left to the thread
+// that runs the engine (the daemon's pipeline thread, file mode's calling thread), which is
+// busy as long as the workers are: none on one CPU. (One per CPU put three busy threads on
+// two CPUs: ~10% fewer decisions a second flat out, docs/BENCHMARKS.md.)
 int DefaultWorkerCount();
 
 // Names the calling worker thread ("dedupd-worker" in top -H) and makes it SCHED_BATCH: the
