@@ -15,8 +15,8 @@ PACKAGES=(
   kcat python3-kafka
   # an independent Prometheus text-format parser for the /metrics interoperability check
   python3-prometheus-client
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  # tests and benchmarks (valgrind: scripts/instructions.sh counts instructions with callgrind)
+  libgtest-dev libgmock-dev libbenchmark-dev valgrind
 )
 
 SUDO=""
