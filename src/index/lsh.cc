@@ -65,8 +65,13 @@ LshIndex::LshIndex(LshParams params, size_t max_per_bucket)
 
 uint32_t LshIndex::BandKey(int band, std::span<const uint16_t> sig) const {
   const size_t r = static_cast<size_t>(params_.rows);
-  return static_cast<uint32_t>(Hash64(sig.data() + static_cast<size_t>(band) * r,
-                                      r * sizeof(uint16_t), static_cast<uint64_t>(band)));
+  const uint16_t* const rows = sig.data() + static_cast<size_t>(band) * r;
+  // Up to two rows the key is the rows' values themselves (each band has a table of its own,
+  // and Home mixes the key): exact, and no hash to compute for each of the ~28 bands on every
+  // insertion and removal.
+  if (r == 2) return uint32_t{rows[0]} | (uint32_t{rows[1]} << 16);
+  if (r == 1) return rows[0];
+  return static_cast<uint32_t>(Hash64(rows, r * sizeof(uint16_t), static_cast<uint64_t>(band)));
 }
 
 size_t LshIndex::BandTable::Locate(uint32_t key) const {

@@ -89,18 +89,26 @@ TEST(LshIndex, AFullBucketKeepsTheNewest) {
 }
 
 // Many documents, many removals: the open-addressing tables stay consistent with a reference.
-TEST(LshIndex, InsertRemoveQueryAgreeWithAReferenceModel) {
-  LshIndex index(LshParams{8, 2});
+// Rows 1 and 2 make a band's key of its values themselves, 3 of their hash.
+class LshIndexRows : public ::testing::TestWithParam<int> {};
+
+TEST_P(LshIndexRows, InsertRemoveQueryAgreeWithAReferenceModel) {
+  constexpr int kBands = 8;
+  const int rows = GetParam();
+  const int len = kBands * rows;
+  LshIndex index(LshParams{kBands, rows});
   std::mt19937 rng(11);
   std::vector<std::vector<uint16_t>> sigs;
-  // 30 "stories", each doc a noisy copy of its story's signature.
+  // 30 "stories", each doc a noisy copy of its story's signature (a value changed with
+  // probability 1/3, or 1/6 with three rows, so that bands still match often).
   std::vector<std::vector<uint16_t>> stories;
-  for (int s = 0; s < 30; ++s) stories.push_back(RandomSig(rng, 16));
+  for (int s = 0; s < 30; ++s) stories.push_back(RandomSig(rng, len));
+  const unsigned change_one_in = rows == 3 ? 6 : 3;
   std::vector<bool> live;
   for (DocHandle d = 0; d < 3000; ++d) {
     auto sig = stories[d % 30];
     for (auto& v : sig) {
-      if (rng() % 3 == 0) v = static_cast<uint16_t>(rng());
+      if (rng() % change_one_in == 0) v = static_cast<uint16_t>(rng());
     }
     sigs.push_back(sig);
     index.Insert(d, sig);
@@ -115,24 +123,30 @@ TEST(LshIndex, InsertRemoveQueryAgreeWithAReferenceModel) {
   }
   size_t live_count = 0;
   for (bool l : live) live_count += l;
-  EXPECT_EQ(index.num_entries(), live_count * 8);
+  EXPECT_EQ(index.num_entries(), live_count * kBands);
   // A query finds exactly the live docs that share a band with it.
+  size_t found = 0;
   for (DocHandle q = 0; q < 3000; q += 97) {
     std::vector<DocHandle> got;
     index.Query(sigs[q], got);
     std::vector<DocHandle> want;
     for (DocHandle d = 0; d < 3000; ++d) {
       if (!live[d]) continue;
-      for (int b = 0; b < 8; ++b) {
-        if (sigs[d][b * 2] == sigs[q][b * 2] && sigs[d][b * 2 + 1] == sigs[q][b * 2 + 1]) {
+      for (int b = 0; b < kBands; ++b) {
+        if (std::equal(sigs[d].begin() + b * rows, sigs[d].begin() + (b + 1) * rows,
+                       sigs[q].begin() + b * rows)) {
           want.push_back(d);
           break;
         }
       }
     }
     EXPECT_EQ(got, want) << "query " << q;
+    found += got.size();
   }
+  EXPECT_GT(found, 31u * 10);  // the queries found more than themselves
 }
+
+INSTANTIATE_TEST_SUITE_P(Rows, LshIndexRows, ::testing::Values(1, 2, 3));
 
 // With a bucket cap: each (band, band values) bucket is a FIFO of at most `cap` documents, with
 // Insert and QueryAndInsert alike. Caps from 1 (the document kept in the key's slot) to past

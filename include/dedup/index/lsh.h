@@ -75,8 +75,9 @@ class LshIndex {
   // bucket holds up to the cap's copies side by side, neighbouring buckets merge into probe
   // runs of 20-60 slots, and every insert, query and removal walked (and removals shifted) the
   // whole run. Here the probe runs hold distinct keys only and a bucket is one short array.
-  // Two different bands of values share a key with probability 2^-32: at worst a spurious
-  // candidate, which verification rejects.
+  // A key is a band's values themselves when they fit its 32 bits (one or two rows), else their
+  // hash: two different bands of values then share a key with probability 2^-32, at worst a
+  // spurious candidate, which verification rejects.
   class BandTable {
    public:
     // Appends the documents already under `key` to `found`, if given, before inserting.
