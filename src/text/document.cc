@@ -135,13 +135,14 @@ namespace {
 
 // A buffer reused from call to call; grows, never shrinks, and is not cleared (std::string's
 // resize writes zeros over what it adds, each time an article is longer than the last).
+template <typename T>
 struct ScratchBuffer {
-  std::unique_ptr<char[]> data;
+  std::unique_ptr<T[]> data;  // default-initialised: nothing written until used
   size_t capacity = 0;
-  char* Reserve(size_t n) {
+  T* Reserve(size_t n) {
     if (n > capacity) {
       capacity = std::max(n, 2 * capacity);
-      data.reset(new char[capacity]);
+      data.reset(new T[capacity]);
     }
     return data.get();
   }
@@ -150,7 +151,7 @@ struct ScratchBuffer {
 // `text` with 'A'..'Z' lower-cased into `out`, followed by 64 zero bytes: ScanText reads whole
 // 64-byte blocks, and zeros are neither word bytes nor line breaks. Returns the copy (without
 // the zeros).
-std::string_view FoldAsciiPadded(std::string_view text, ScratchBuffer& out) {
+std::string_view FoldAsciiPadded(std::string_view text, ScratchBuffer<char>& out) {
   constexpr size_t kPad = 64;
   const size_t n = text.size();
   char* const o = out.Reserve(n + kPad);
@@ -182,23 +183,32 @@ void ScanText(std::string_view s, Document& doc) {
   size_t start = kNone;        // where the word being read began
   size_t line_start = 0;       // where the current line began
   bool line_digits = false;    // a digit in the current line before the current block
-  auto first_word = static_cast<uint32_t>(doc.word_hashes.size());
+  // Word hashes are written through a local pointer into a scratch array that holds the most
+  // words `s` can have (a word takes a byte and a separator: n / 2 + 1), and appended to
+  // doc.word_hashes at the end: push_back loads and stores the vector's end through memory and
+  // checks its capacity for every word (and resizing the vector would write zeros first).
+  thread_local ScratchBuffer<uint64_t> scratch;
+  uint64_t* const words = scratch.Reserve(n / 2 + 1);
+  const size_t base = doc.word_hashes.size();
+  size_t num_words_total = 0;  // words in `words`
+  const auto first_word_of_text = static_cast<uint32_t>(base);
+  uint32_t first_word = 0;  // the current line's, in `words`
   const auto add_word = [&](size_t end) {
-    doc.word_hashes.push_back(HashWordPadded(s.data() + start, end - start));
+    words[num_words_total++] = HashWordPadded(s.data() + start, end - start);
     start = kNone;
   };
   const auto end_line = [&](size_t at, bool digits) {
-    const auto num_words = static_cast<uint32_t>(doc.word_hashes.size() - first_word);
+    const auto num_words = static_cast<uint32_t>(num_words_total - first_word);
     if (num_words > 0) {
       TextLine line;
-      line.first_word = first_word;
+      line.first_word = first_word_of_text + first_word;
       line.num_words = num_words;
       line.first_number = static_cast<uint32_t>(doc.number_hashes.size());
       if (digits) HashNumbers(s.substr(line_start, at - line_start), doc.number_hashes);
       line.num_numbers = static_cast<uint32_t>(doc.number_hashes.size() - line.first_number);
-      line.hash = Hash64(doc.word_hashes.data() + first_word, num_words * sizeof(uint64_t));
+      line.hash = Hash64(words + first_word, num_words * sizeof(uint64_t));
       doc.lines.push_back(line);
-      first_word = static_cast<uint32_t>(doc.word_hashes.size());
+      first_word = static_cast<uint32_t>(num_words_total);
     }
     line_start = at + 1;
   };
@@ -268,6 +278,7 @@ void ScanText(std::string_view s, Document& doc) {
   }
   if (start != kNone) add_word(n);
   end_line(n, line_digits);
+  doc.word_hashes.insert(doc.word_hashes.end(), words, words + num_words_total);
 }
 
 }  // namespace
@@ -280,7 +291,7 @@ void AnalyzeText(std::string_view raw, Document& doc) {
 }
 
 void AnalyzeTextAppend(std::string_view raw, Document& doc) {
-  thread_local ScratchBuffer folded;  // reused: the workers analyse one article after another
+  thread_local ScratchBuffer<char> folded;  // reused: the workers analyse one article after another
   ScanText(FoldAsciiPadded(MapNonAscii(raw), folded), doc);
 }
 
