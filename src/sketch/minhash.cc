@@ -106,32 +106,22 @@ absl::StatusOr<SketchAlgorithm> SelectSketchAlgorithm(std::string_view name) {
 void OnePermutationSign(std::span<const uint64_t> shingles, uint64_t key,
                         std::span<uint32_t> out) {
   const size_t k = out.size();
-  std::fill(out.begin(), out.end(), 0xFFFFFFFFU);
-  // A bin is filled when some shingle fell into it: when it holds less than the initial
-  // 0xFFFFFFFF, unless a shingle's value was 0xFFFFFFFF itself (about once in 2^32 shingles),
-  // in which case the bins are marked again one by one. No per-shingle bookkeeping in the loop.
-  bool saw_max = false;
+  // Each bin's minimum in 64 bits, starting above any 32-bit value: a bin is filled when it
+  // holds less than kEmpty, whatever the values (no per-shingle bookkeeping in the loop).
+  constexpr uint64_t kEmpty = ~uint64_t{0};
+  thread_local std::vector<uint64_t> bins;
+  bins.assign(k, kEmpty);
+  uint64_t* const b = bins.data();
   for (const uint64_t x : shingles) {
     const uint64_t h = Fmix64(x ^ key);
     const size_t bin = Scale32(static_cast<uint32_t>(h >> 32), k);
-    const uint32_t v = static_cast<uint32_t>(h);
-    saw_max |= v == 0xFFFFFFFFU;
-    out[bin] = std::min(out[bin], v);
+    b[bin] = std::min<uint64_t>(b[bin], static_cast<uint32_t>(h));
   }
-  thread_local std::vector<uint8_t> filled;
-  filled.resize(k);
   size_t num_filled = 0;
-  if (!saw_max) {
-    for (size_t i = 0; i < k; ++i) {
-      filled[i] = out[i] != 0xFFFFFFFFU ? 1 : 0;
-      num_filled += filled[i];
-    }
-  } else {
-    std::fill(filled.begin(), filled.end(), 0);
-    for (const uint64_t x : shingles) {
-      filled[Scale32(static_cast<uint32_t>(Fmix64(x ^ key) >> 32), k)] = 1;
-    }
-    for (size_t i = 0; i < k; ++i) num_filled += filled[i];
+  for (size_t i = 0; i < k; ++i) {
+    const bool filled = b[i] != kEmpty;
+    num_filled += filled ? 1 : 0;
+    out[i] = filled ? static_cast<uint32_t>(b[i]) : 0xFFFFFFFFU;
   }
   if (num_filled == 0 || num_filled == k) return;
   // Optimal densification: an empty bin i takes the value of the first filled bin along its own
@@ -139,12 +129,12 @@ void OnePermutationSign(std::span<const uint64_t> shingles, uint64_t key,
   // so two sets agree in bin i with probability equal to their Jaccard similarity (Shrivastava
   // 2017). Filled bins are read as they were before densification.
   for (size_t i = 0; i < k; ++i) {
-    if (filled[i]) continue;
+    if (b[i] != kEmpty) continue;
     for (uint64_t attempt = 0;; ++attempt) {
       const uint64_t r = Fmix64(key ^ Fmix64((static_cast<uint64_t>(i) << 32) | attempt));
       const size_t j = Scale32(static_cast<uint32_t>(r >> 32), k);
-      if (filled[j]) {
-        out[i] = out[j];
+      if (b[j] != kEmpty) {
+        out[i] = static_cast<uint32_t>(b[j]);
         break;
       }
     }
