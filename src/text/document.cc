@@ -183,12 +183,14 @@ void ScanText(std::string_view s, Document& doc) {
   size_t start = kNone;        // where the word being read began
   size_t line_start = 0;       // where the current line began
   bool line_digits = false;    // a digit in the current line before the current block
-  // Word hashes are written through a local pointer into a scratch array that holds the most
-  // words `s` can have (a word takes a byte and a separator: n / 2 + 1), and appended to
+  // Word hashes are written through a local pointer into a scratch array, and appended to
   // doc.word_hashes at the end: push_back loads and stores the vector's end through memory and
-  // checks its capacity for every word (and resizing the vector would write zeros first).
+  // checks its capacity for every word (and resizing the vector would write zeros first). The
+  // array has room for one word a byte, more than `s` can hold (a word takes at least a byte
+  // and a separator), so no reading of the scan is needed to trust the bound; only what is
+  // written is touched.
   thread_local ScratchBuffer<uint64_t> scratch;
-  uint64_t* const words = scratch.Reserve(n / 2 + 1);
+  uint64_t* const words = scratch.Reserve(n + 1);
   const size_t base = doc.word_hashes.size();
   size_t num_words_total = 0;  // words in `words`
   const auto first_word_of_text = static_cast<uint32_t>(base);
