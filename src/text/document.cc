@@ -146,6 +146,12 @@ struct ScratchBuffer {
     }
     return data.get();
   }
+  // Frees the buffer if it holds more than `max` elements (an outsized article's).
+  void ShrinkTo(size_t max) {
+    if (capacity <= max) return;
+    data.reset();
+    capacity = 0;
+  }
 };
 
 // `text` with 'A'..'Z' lower-cased into `out`, followed by 64 zero bytes: ScanText reads whole
@@ -186,9 +192,10 @@ void ScanText(std::string_view s, Document& doc) {
   // Word hashes are written through a local pointer into a scratch array, and appended to
   // doc.word_hashes at the end: push_back loads and stores the vector's end through memory and
   // checks its capacity for every word (and resizing the vector would write zeros first). The
-  // array has room for one word a byte, more than `s` can hold (a word takes at least a byte
-  // and a separator), so no reading of the scan is needed to trust the bound; only what is
-  // written is touched.
+  // array has room for a word a byte, more than `s` can hold (a word takes a byte and a
+  // separator), so the bound needs no argument about the scan; only what is written is touched,
+  // and an outsized article's array is not kept (kKeepWords).
+  constexpr size_t kKeepWords = size_t{1} << 16;  // 512 KiB: ~20x a long article's need
   thread_local ScratchBuffer<uint64_t> scratch;
   uint64_t* const words = scratch.Reserve(n + 1);
   const size_t base = doc.word_hashes.size();
@@ -281,6 +288,7 @@ void ScanText(std::string_view s, Document& doc) {
   if (start != kNone) add_word(n);
   end_line(n, line_digits);
   doc.word_hashes.insert(doc.word_hashes.end(), words, words + num_words_total);
+  scratch.ShrinkTo(kKeepWords);
 }
 
 }  // namespace

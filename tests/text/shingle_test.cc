@@ -314,6 +314,19 @@ TEST(AnalyzeText, EqualsItsSpecificationOnRandomText) {
   }
 }
 
+// The scan keeps its scratch space for the words of ordinary articles only: an outsized text
+// (more words than it keeps room for), then ordinary ones, each as specified.
+TEST(AnalyzeText, EqualsItsSpecificationAfterAnOutsizedText) {
+  std::string huge;
+  for (int i = 0; i < 150000; ++i) huge += (i % 1000 == 999) ? "b\n" : "a ";
+  ExpectSameAnalysis(huge);
+  Document doc;
+  AnalyzeText(huge, doc);
+  EXPECT_EQ(doc.word_hashes.size(), 150000u);
+  ExpectSameAnalysis("Shares rose 3 per cent\non Tuesday.");
+  ExpectSameAnalysis(huge.substr(0, 5000));
+}
+
 TEST(AnalyzeText, EqualsItsSpecificationAtBlockEdges) {
   // Words, digits and line breaks on and around the 64-byte block edges the scan steps by.
   for (size_t pad = 0; pad < 70; ++pad) {
