@@ -133,8 +133,9 @@ void HashNumbers(std::string_view text, std::vector<uint64_t>& out) {
 
 namespace {
 
-// A buffer reused from call to call; grows, never shrinks, and is not cleared (std::string's
-// resize writes zeros over what it adds, each time an article is longer than the last).
+// A buffer reused from call to call; grows, shrinks only when told (ShrinkTo), and is not
+// cleared (std::string's resize writes zeros over what it adds, each time an article is longer
+// than the last).
 template <typename T>
 struct ScratchBuffer {
   std::unique_ptr<T[]> data;  // default-initialised: nothing written until used
