@@ -133,32 +133,24 @@ void HashNumbers(std::string_view text, std::vector<uint64_t>& out) {
 
 namespace {
 
-// A buffer reused from call to call; grows, shrinks only when told (ShrinkTo), and is not
-// cleared (std::string's resize writes zeros over what it adds, each time an article is longer
-// than the last).
-template <typename T>
+// A buffer reused from call to call; grows, never shrinks, and is not cleared (std::string's
+// resize writes zeros over what it adds, each time an article is longer than the last).
 struct ScratchBuffer {
-  std::unique_ptr<T[]> data;  // default-initialised: nothing written until used
+  std::unique_ptr<char[]> data;
   size_t capacity = 0;
-  T* Reserve(size_t n) {
+  char* Reserve(size_t n) {
     if (n > capacity) {
       capacity = std::max(n, 2 * capacity);
-      data.reset(new T[capacity]);
+      data.reset(new char[capacity]);
     }
     return data.get();
-  }
-  // Frees the buffer if it holds more than `max` elements (an outsized article's).
-  void ShrinkTo(size_t max) {
-    if (capacity <= max) return;
-    data.reset();
-    capacity = 0;
   }
 };
 
 // `text` with 'A'..'Z' lower-cased into `out`, followed by 64 zero bytes: ScanText reads whole
 // 64-byte blocks, and zeros are neither word bytes nor line breaks. Returns the copy (without
 // the zeros).
-std::string_view FoldAsciiPadded(std::string_view text, ScratchBuffer<char>& out) {
+std::string_view FoldAsciiPadded(std::string_view text, ScratchBuffer& out) {
   constexpr size_t kPad = 64;
   const size_t n = text.size();
   char* const o = out.Reserve(n + kPad);
@@ -190,35 +182,23 @@ void ScanText(std::string_view s, Document& doc) {
   size_t start = kNone;        // where the word being read began
   size_t line_start = 0;       // where the current line began
   bool line_digits = false;    // a digit in the current line before the current block
-  // Word hashes are written through a local pointer into a scratch array, and appended to
-  // doc.word_hashes at the end: push_back loads and stores the vector's end through memory and
-  // checks its capacity for every word (and resizing the vector would write zeros first). The
-  // array has room for a word a byte, more than `s` can hold (a word takes a byte and a
-  // separator), so the bound needs no argument about the scan; only what is written is touched,
-  // and an outsized article's array is not kept (kKeepWords).
-  constexpr size_t kKeepWords = size_t{1} << 16;  // 512 KiB: ~20x a long article's need
-  thread_local ScratchBuffer<uint64_t> scratch;
-  uint64_t* const words = scratch.Reserve(n + 1);
-  const size_t base = doc.word_hashes.size();
-  size_t num_words_total = 0;  // words in `words`
-  const auto first_word_of_text = static_cast<uint32_t>(base);
-  uint32_t first_word = 0;  // the current line's, in `words`
+  auto first_word = static_cast<uint32_t>(doc.word_hashes.size());
   const auto add_word = [&](size_t end) {
-    words[num_words_total++] = HashWordPadded(s.data() + start, end - start);
+    doc.word_hashes.push_back(HashWordPadded(s.data() + start, end - start));
     start = kNone;
   };
   const auto end_line = [&](size_t at, bool digits) {
-    const auto num_words = static_cast<uint32_t>(num_words_total - first_word);
+    const auto num_words = static_cast<uint32_t>(doc.word_hashes.size() - first_word);
     if (num_words > 0) {
       TextLine line;
-      line.first_word = first_word_of_text + first_word;
+      line.first_word = first_word;
       line.num_words = num_words;
       line.first_number = static_cast<uint32_t>(doc.number_hashes.size());
       if (digits) HashNumbers(s.substr(line_start, at - line_start), doc.number_hashes);
       line.num_numbers = static_cast<uint32_t>(doc.number_hashes.size() - line.first_number);
-      line.hash = Hash64(words + first_word, num_words * sizeof(uint64_t));
+      line.hash = Hash64(doc.word_hashes.data() + first_word, num_words * sizeof(uint64_t));
       doc.lines.push_back(line);
-      first_word = static_cast<uint32_t>(num_words_total);
+      first_word = static_cast<uint32_t>(doc.word_hashes.size());
     }
     line_start = at + 1;
   };
@@ -288,8 +268,6 @@ void ScanText(std::string_view s, Document& doc) {
   }
   if (start != kNone) add_word(n);
   end_line(n, line_digits);
-  doc.word_hashes.insert(doc.word_hashes.end(), words, words + num_words_total);
-  scratch.ShrinkTo(kKeepWords);
 }
 
 }  // namespace
@@ -302,7 +280,7 @@ void AnalyzeText(std::string_view raw, Document& doc) {
 }
 
 void AnalyzeTextAppend(std::string_view raw, Document& doc) {
-  thread_local ScratchBuffer<char> folded;  // reused: the workers analyse one article after another
+  thread_local ScratchBuffer folded;  // reused: the workers analyse one article after another
   ScanText(FoldAsciiPadded(MapNonAscii(raw), folded), doc);
 }
 

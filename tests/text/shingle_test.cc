@@ -314,8 +314,8 @@ TEST(AnalyzeText, EqualsItsSpecificationOnRandomText) {
   }
 }
 
-// The scan keeps its scratch space for the words of ordinary articles only: an outsized text
-// (more words than it keeps room for), then ordinary ones, each as specified.
+// An outsized text (150,000 words), then ordinary ones, each as specified: what a thread's
+// buffers hold after a long article does not leak into the next.
 TEST(AnalyzeText, EqualsItsSpecificationAfterAnOutsizedText) {
   std::string huge;
   for (int i = 0; i < 150000; ++i) huge += (i % 1000 == 999) ? "b\n" : "a ";
