@@ -15,16 +15,18 @@
 # callgrind's --toggle-collect on those functions), not start-up. glibc's memset and memcpy are
 # told not to use `rep stosb`/`rep movsb`, which callgrind counts once per byte or so; the vector
 # loops it uses instead are what it costs on the machines without the fast-strings path.
-# Needs valgrind (Debian package `valgrind`; a developer's tool, not installed by
-# scripts/install-deps.sh). Takes ~5 s per 2000 lines.
+# Needs valgrind (Debian package `valgrind`, in scripts/install-deps.sh's list). Takes ~5 s per
+# 2000 lines.
 set -euo pipefail
+# The input and the binaries are named from the caller's directory.
+. "$(dirname "$0")/articles-lib.sh"
+input="$(articles_input instructions "${1:-}")" || exit 2
+binaries=()
+for bin in "${DEDUPD:-$(dirname "$0")/../build/dedupd}" ${COMPARE:+"$COMPARE"}; do
+  [ -x "$bin" ] || { echo "instructions: not an executable: $bin" >&2; exit 2; }
+  binaries+=("$(realpath "$bin")")
+done
 cd "$(dirname "$0")/.."
-input="${1:-}"
-if [ -z "$input" ]; then
-  input=../shared/bench/wire-dev/articles.jsonl
-  [ -f "$input" ] || input=examples/sample-articles.jsonl
-fi
-[ -f "$input" ] || { echo "instructions: no such input: $input" >&2; exit 2; }
 lines="${2:-2000}"
 [[ "$lines" =~ ^[1-9][0-9]*$ ]] || { echo "instructions: LINES must be a positive integer" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "instructions: needs valgrind (apt-get install valgrind)" >&2; exit 2; }
@@ -34,9 +36,8 @@ trap 'rm -rf "$work"' EXIT
 head -n "$lines" "$input" > "$work/articles.jsonl"
 articles="$(grep -c . "$work/articles.jsonl" || true)"
 
-count() {  # count BINARY: prints the stage table's line for it
+count() {  # count BINARY: prints the stage table's lines for it, then TOTAL
   local bin="$1" out="$work/callgrind.$RANDOM"
-  [ -x "$bin" ] || { echo "instructions: not an executable: $bin" >&2; exit 2; }
   GLIBC_TUNABLES=glibc.cpu.x86_rep_stosb_threshold=1000000000:glibc.cpu.x86_rep_movsb_threshold=1000000000 \
     valgrind --tool=callgrind --callgrind-out-file="$out" \
       --toggle-collect='dedup::ArticleParser::ParseIntoPadded*' \
@@ -97,10 +98,10 @@ print('  ' + '  '.join(parts))
 print(f'TOTAL {total}')
 EOF
 
-a="$(count "${DEDUPD:-build/dedupd}")"
+a="$(count "${binaries[0]}")"
 echo "$a" | grep -v '^TOTAL'
-if [ -n "${COMPARE:-}" ]; then
-  b="$(count "$COMPARE")"
+if [ "${#binaries[@]}" -eq 2 ]; then
+  b="$(count "${binaries[1]}")"
   echo "$b" | grep -v '^TOTAL'
   ta="$(echo "$a" | sed -n 's/^TOTAL //p')"
   tb="$(echo "$b" | sed -n 's/^TOTAL //p')"

@@ -97,17 +97,9 @@ if [ -n "${DEDUPD:-}" ]; then  # taken from the caller's directory, as the input
   DEDUPD="$(realpath "$DEDUPD")"
   export DEDUPD
 fi
-if [ -n "${1:-}" ]; then
-  # A named input that is not there is an error, not a quiet run on the bundled sample; a
-  # relative name is taken from the caller's directory.
-  [ -f "$1" ] || { echo "loadtest: no such input file: $1" >&2; exit 2; }
-  input="$(realpath "$1")"
-fi
+. "$(dirname "$0")/articles-lib.sh"
+input="$(articles_input loadtest "${1:-}")" || exit 2
 cd "$(dirname "$0")/.."
-if [ -z "${1:-}" ]; then
-  input=../shared/bench/wire-dev/articles.jsonl
-  [ -f "$input" ] || input=examples/sample-articles.jsonl
-fi
 count="${2:-20000}"
 rate="${3:-0}"
 work="$(mktemp -d)"
