@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "dedup/base/time.h"
+#include "testing/affinity.h"
 #include "testing/fixtures.h"
 
 namespace dedup {
@@ -183,19 +184,10 @@ TEST(FileMode, DefaultWorkersLeaveTheEngineACpu) {
     EXPECT_NE(out.str().find(R"({"id":"d1")"), std::string::npos);
     return summary.workers;
   };
-  const int cpus = CPU_COUNT(&saved);
-  EXPECT_EQ(run_default(), std::min(cpus - 1, 4));
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  for (int c = 0; c < CPU_SETSIZE; ++c) {
-    if (CPU_ISSET(c, &saved)) {
-      CPU_SET(c, &one);
-      break;
-    }
-  }
-  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  EXPECT_EQ(run_default(), std::min(CPU_COUNT(&saved) - 1, 4));
+  const testing::OneCpu one;
+  ASSERT_TRUE(one.ok());
   EXPECT_EQ(run_default(), 0);
-  ASSERT_EQ(sched_setaffinity(0, sizeof(saved), &saved), 0);
 }
 
 TEST(FileMode, EmptyInputGivesEmptyOutput) {

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "dedup/base/reject.h"
+#include "testing/affinity.h"
 #include "testing/fixtures.h"
 
 namespace dedup {
@@ -261,14 +262,9 @@ TEST(WorkerPoolTest, DefaultWorkerCountFollowsTheAffinityMask) {
   EXPECT_EQ(DefaultWorkerCount(), CPU_COUNT(&all) - 1);
   // Narrowed to one CPU (as `taskset -c 0 dedupd run` would), no worker: the pipeline thread
   // does everything.
-  int first = 0;
-  while (!CPU_ISSET(first, &all)) ++first;
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(first, &one);
-  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  const testing::OneCpu one;
+  ASSERT_TRUE(one.ok());
   EXPECT_EQ(DefaultWorkerCount(), 0);
-  ASSERT_EQ(sched_setaffinity(0, sizeof(all), &all), 0);
 }
 
 }  // namespace
