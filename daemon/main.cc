@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,8 +71,11 @@ struct Flags {
   std::vector<std::string> positional;
 };
 
-// Parses --name VALUE and --name=VALUE for the given names; other words are positional.
-bool ParseFlags(int argc, char** argv, int first, Flags& f, std::string& err) {
+// Parses --name VALUE and --name=VALUE for the options in `allowed` (the command's); other
+// words are positional. An option the command does not take is an error, not ignored: `dedupd
+// run --workers 8` would otherwise run with the config's workers and say nothing.
+bool ParseFlags(int argc, char** argv, int first, std::span<const std::string_view> allowed,
+                Flags& f, std::string& err) {
   for (int i = first; i < argc; ++i) {
     std::string_view a = argv[i];
     std::optional<std::string>* target = nullptr;
@@ -90,6 +95,10 @@ bool ParseFlags(int argc, char** argv, int first, Flags& f, std::string& err) {
       else if (name == "--workers") target = &f.workers;
       else {
         err = Cat("unknown option ", name);
+        return false;
+      }
+      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        err = Cat(name, " is not an option of this command");
         return false;
       }
       if (inline_value) {
@@ -127,10 +136,6 @@ std::optional<Config> LoadConfigFor(std::string_view cmd, const std::optional<st
 }
 
 int CmdDedup(const Flags& f) {
-  if (!f.positional.empty()) {
-    std::cerr << "dedupd dedup: unexpected argument " << f.positional.front() << "\n" << kUsage;
-    return kExitUsage;
-  }
   FileModeOptions options;
   options.workers = -1;
   if (f.workers) {
@@ -265,7 +270,11 @@ int CmdEval(const Flags& f) {
   o.articles_path = *f.input;
   o.labels_path = *f.labels;
   if (f.output) o.predictions_path = *f.output;
-  if (f.worst) o.worst = std::atoi(f.worst->c_str());
+  if (f.worst && (!absl::SimpleAtoi(*f.worst, &o.worst) || o.worst < 0 || o.worst > 1000000)) {
+    std::cerr << "dedupd eval: --worst must be a whole number from 0 to 1000000, not \""
+              << *f.worst << "\"\n";
+    return kExitUsage;
+  }
   absl::Status st = RunEvaluation(*config, o, std::cout);
   if (!st.ok()) {
     std::cerr << "dedupd eval: " << st.message() << "\n";
@@ -310,21 +319,41 @@ int Main(int argc, char** argv) {
     std::cout << "dedupd " << DEDUP_VERSION << "\n";
     return 0;
   }
+  // Each command with the options it takes and whether it takes positional arguments (score
+  // checks their number itself).
+  struct Command {
+    std::string_view name;
+    std::vector<std::string_view> options;
+    bool positional;
+    int (*run)(const Flags&);
+  };
+  static const std::vector<Command> kCommands = {
+      {"run", {"--config"}, false, &CmdRun},
+      {"dedup", {"--config", "--input", "--output", "--workers"}, false, &CmdDedup},
+      {"check-config", {"--config"}, false, &CmdCheckConfig},
+      {"score", {}, true, &CmdScore},
+      {"eval", {"--input", "--labels", "--config", "--worst", "--output"}, false, &CmdEval},
+      {"tune", {"--config"}, false, &CmdTune},
+  };
+  const auto command = std::find_if(kCommands.begin(), kCommands.end(),
+                                    [cmd](const Command& c) { return c.name == cmd; });
+  if (command == kCommands.end()) {
+    std::cerr << "dedupd: unknown command \"" << cmd << "\"\n" << kUsage;
+    return kExitUsage;
+  }
   ConfigureAllocator();
   Flags flags;
   std::string err;
-  if (!ParseFlags(argc, argv, 2, flags, err)) {
+  if (!ParseFlags(argc, argv, 2, command->options, flags, err)) {
     std::cerr << "dedupd " << cmd << ": " << err << "\n" << kUsage;
     return kExitUsage;
   }
-  if (cmd == "run") return CmdRun(flags);
-  if (cmd == "dedup") return CmdDedup(flags);
-  if (cmd == "check-config") return CmdCheckConfig(flags);
-  if (cmd == "score") return CmdScore(flags);
-  if (cmd == "eval") return CmdEval(flags);
-  if (cmd == "tune") return CmdTune(flags);
-  std::cerr << "dedupd: unknown command \"" << cmd << "\"\n" << kUsage;
-  return kExitUsage;
+  if (!command->positional && !flags.positional.empty()) {
+    std::cerr << "dedupd " << cmd << ": unexpected argument " << flags.positional.front() << "\n"
+              << kUsage;
+    return kExitUsage;
+  }
+  return command->run(flags);
 }
 
 }  // namespace
