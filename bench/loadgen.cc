@@ -38,10 +38,12 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "dedup/base/allocator.h"
+#include "dedup/base/strings.h"
 #include "dedup/base/time.h"
 
 namespace {
@@ -242,26 +244,43 @@ int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto v = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--brokers") o.brokers = v();
-    else if (a == "--input") o.input = v();
-    else if (a == "--topic") o.topic = v();
-    else if (a == "--decisions") o.decisions = v();
-    else if (a == "--count") o.count = std::atol(v().c_str());
-    else if (a == "--rate") o.rate = std::atof(v().c_str());
-    else if (a == "--pid") o.pid = std::atol(v().c_str());
-    else if (a == "--broker-pid") o.broker_pid = std::atol(v().c_str());
-    else if (a == "--timeout-s") o.timeout_s = std::atoi(v().c_str());
-    else if (a == "--fetch-wait-ms") o.fetch_wait_ms = std::atoi(v().c_str());
-    else if (a == "--series") o.series = v();
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "dedupd-loadgen: %s needs a value\n", a.c_str());
+      return 2;
+    }
+    const std::string v = argv[++i];
+    // A number that does not parse is refused, not read as atoi would: "--rate 5k" must not
+    // publish 5 a second, nor "--rate fast" as fast as possible (0) at a real cluster.
+    const auto integer = [&](int64_t lo, int64_t hi, auto& out) {
+      int64_t n = 0;
+      if (!dedup::ParseIntIn(v, lo, hi, n)) {
+        std::fprintf(stderr, "dedupd-loadgen: %s must be a whole number from %lld to %lld, not \"%s\"\n",
+                     a.c_str(), static_cast<long long>(lo), static_cast<long long>(hi), v.c_str());
+        std::exit(2);
+      }
+      out = static_cast<std::remove_reference_t<decltype(out)>>(n);
+    };
+    if (a == "--brokers") o.brokers = v;
+    else if (a == "--input") o.input = v;
+    else if (a == "--topic") o.topic = v;
+    else if (a == "--decisions") o.decisions = v;
+    else if (a == "--count") integer(1, int64_t{1} << 40, o.count);
+    else if (a == "--rate") {
+      if (!dedup::ParseDoubleIn(v, 0, 1e9, o.rate)) {
+        std::fprintf(stderr, "dedupd-loadgen: --rate must be a number of articles a second from 0 "
+                             "(as fast as possible) to 1e9, not \"%s\"\n", v.c_str());
+        return 2;
+      }
+    }
+    else if (a == "--pid") integer(1, INT32_MAX, o.pid);
+    else if (a == "--broker-pid") integer(1, INT32_MAX, o.broker_pid);
+    else if (a == "--timeout-s") integer(1, 86400, o.timeout_s);
+    else if (a == "--fetch-wait-ms") integer(0, 60000, o.fetch_wait_ms);
+    else if (a == "--series") o.series = v;
     else {
       std::fprintf(stderr, "dedupd-loadgen: unknown argument %s\n", a.c_str());
       return 2;
     }
-  }
-  if (o.count < 1) {
-    std::fprintf(stderr, "dedupd-loadgen: --count must be at least 1\n");
-    return 2;
   }
   if (o.brokers.empty() || o.input.empty()) {
     std::fprintf(stderr, "usage: dedupd-loadgen --brokers HOST:PORT --input ARTICLES.jsonl "

@@ -19,16 +19,19 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "dedup/base/allocator.h"
+#include "dedup/base/strings.h"
 #include "dedup/config/config.h"
 
 namespace {
@@ -41,6 +44,19 @@ int Usage() {
                "                        [--topic NAME[:PARTITIONS]]... [--bootstrap-file PATH]\n"
                "                        [--prefault-mib N]\n";
   return 2;
+}
+
+// Parses `text` for `option` as a whole number in [lo, hi]; says why not on stderr.
+template <typename T>
+bool Number(std::string_view option, std::string_view text, int64_t lo, int64_t hi, T& out) {
+  int64_t n = 0;
+  if (!dedup::ParseIntIn(text, lo, hi, n)) {
+    std::cerr << "dedupd-devbroker: " << option << " must be a whole number from " << lo << " to "
+              << hi << ", not \"" << text << "\"\n";
+    return false;
+  }
+  out = static_cast<T>(n);
+  return true;
 }
 
 }  // namespace
@@ -60,9 +76,9 @@ int main(int argc, char** argv) {
     auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     const char* v = nullptr;
     if (a == "--brokers" && (v = next())) {
-      brokers = std::atoi(v);
+      if (!Number(a, v, 1, 64, brokers)) return Usage();
     } else if (a == "--partitions" && (v = next())) {
-      partitions = std::atoi(v);
+      if (!Number(a, v, 1, 10000, partitions)) return Usage();
     } else if (a == "--config" && (v = next())) {
       config_path = v;
     } else if (a == "--topic" && (v = next())) {
@@ -70,13 +86,11 @@ int main(int argc, char** argv) {
     } else if (a == "--bootstrap-file" && (v = next())) {
       bootstrap_file = v;
     } else if (a == "--prefault-mib" && (v = next())) {
-      prefault_mib = std::atol(v);
-      if (prefault_mib < 0 || prefault_mib > 1024) return Usage();
+      if (!Number(a, v, 0, 1024, prefault_mib)) return Usage();
     } else {
       return Usage();
     }
   }
-  if (brokers < 1 || partitions < 1) return Usage();
   if (!config_path.empty()) {
     auto config = dedup::LoadConfigFile(config_path);
     if (!config.ok()) {
@@ -93,7 +107,9 @@ int main(int argc, char** argv) {
     if (colon == std::string::npos) {
       topics.emplace_back(t, partitions);
     } else {
-      topics.emplace_back(t.substr(0, colon), std::atoi(t.c_str() + colon + 1));
+      int n = 0;
+      if (!Number("--topic NAME:PARTITIONS", t.substr(colon + 1), 1, 10000, n)) return Usage();
+      topics.emplace_back(t.substr(0, colon), n);
     }
   }
   // After the arguments and the config are accepted (a refused one touches no memory), before

@@ -23,7 +23,6 @@
 #include <vector>
 
 #include "absl/cleanup/cleanup.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "dedup/base/allocator.h"
 #include "dedup/base/log.h"
@@ -139,13 +138,13 @@ int CmdDedup(const Flags& f) {
   FileModeOptions options;
   options.workers = -1;
   if (f.workers) {
-    int n = 0;
-    if (!absl::SimpleAtoi(*f.workers, &n) || n < -1 || n > 1024) {
+    int64_t n = 0;
+    if (!ParseIntIn(*f.workers, -1, 1024, n)) {
       std::cerr << "dedupd dedup: --workers must be a whole number from -1 to 1024, not \""
                 << *f.workers << "\"\n";
       return kExitUsage;
     }
-    options.workers = n;
+    options.workers = static_cast<int>(n);
   }
   int rc = 0;
   std::optional<Config> config = LoadConfigFor("dedup", f.config, /*required=*/false, rc);
@@ -270,10 +269,14 @@ int CmdEval(const Flags& f) {
   o.articles_path = *f.input;
   o.labels_path = *f.labels;
   if (f.output) o.predictions_path = *f.output;
-  if (f.worst && (!absl::SimpleAtoi(*f.worst, &o.worst) || o.worst < 0 || o.worst > 1000000)) {
-    std::cerr << "dedupd eval: --worst must be a whole number from 0 to 1000000, not \""
-              << *f.worst << "\"\n";
-    return kExitUsage;
+  if (f.worst) {
+    int64_t n = 0;
+    if (!ParseIntIn(*f.worst, 0, 1000000, n)) {
+      std::cerr << "dedupd eval: --worst must be a whole number from 0 to 1000000, not \""
+                << *f.worst << "\"\n";
+      return kExitUsage;
+    }
+    o.worst = static_cast<int>(n);
   }
   absl::Status st = RunEvaluation(*config, o, std::cout);
   if (!st.ok()) {

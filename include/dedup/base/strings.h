@@ -1,4 +1,5 @@
-// Bridges between std::string_view (used throughout dedupd) and absl::string_view.
+// Bridges between std::string_view (used throughout dedupd) and absl::string_view, and the
+// parsing of numbers given on command lines.
 //
 // Debian 12's Abseil is built with ABSL_OPTION_USE_STD_STRING_VIEW=0, so absl::string_view is
 // a distinct type there: absl::StrCat, absl::Status and heterogeneous lookup in absl hash
@@ -7,10 +8,13 @@
 #ifndef DEDUP_BASE_STRINGS_H_
 #define DEDUP_BASE_STRINGS_H_
 
+#include <cmath>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <type_traits>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -38,6 +42,23 @@ std::string Cat(const Args&... args) {
   std::string out;
   (strings_internal::AppendPiece(out, args), ...);
   return out;
+}
+
+// Command-line numbers: whether `text` is a whole decimal number within [lo, hi] (sets `out`
+// only then). "5k", "", "3.5" and out-of-range values are refused, where atoi would read 5, 0
+// and 3.
+inline bool ParseIntIn(std::string_view text, int64_t lo, int64_t hi, int64_t& out) {
+  int64_t v = 0;
+  if (!absl::SimpleAtoi(AV(text), &v) || v < lo || v > hi) return false;
+  out = v;
+  return true;
+}
+// The same for a finite decimal number ("2.5", "1e3").
+inline bool ParseDoubleIn(std::string_view text, double lo, double hi, double& out) {
+  double v = 0;
+  if (!absl::SimpleAtod(AV(text), &v) || !std::isfinite(v) || v < lo || v > hi) return false;
+  out = v;
+  return true;
 }
 
 }  // namespace dedup
