@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -27,6 +28,7 @@
 #include <string>
 
 #include "dedup/base/allocator.h"
+#include "dedup/base/strings.h"
 #include "dedup/engine/engine.h"
 
 namespace {
@@ -51,10 +53,26 @@ size_t HeapInUse() {
 
 int main(int argc, char** argv) {
   dedup::ConfigureAllocator();
-  const long n = argc > 1 ? std::atol(argv[1]) : 1000000;
-  const int words = argc > 2 ? std::atoi(argv[2]) : 450;
-  const int copies = argc > 3 ? std::max(1, std::atoi(argv[3])) : 1;
-  const long held = argc > 4 ? std::max(1L, std::min(n, std::atol(argv[4]))) : n;
+  // ARTICLES WORDS COPIES HELD, each optional; a value that is not a whole number in range is
+  // refused (atol read "1M" as 1).
+  const int64_t kMax[] = {int64_t{1} << 32, 100000, 1000000, int64_t{1} << 32};
+  const char* const kNames[] = {"ARTICLES", "WORDS", "COPIES", "HELD"};
+  int64_t arg[] = {1000000, 450, 1, -1};
+  if (argc > 5) {
+    std::fprintf(stderr, "usage: memory_bench [ARTICLES [WORDS [COPIES [HELD]]]]\n");
+    return 2;
+  }
+  for (int i = 1; i < argc; ++i) {
+    if (!dedup::ParseIntIn(argv[i], 1, kMax[i - 1], arg[i - 1])) {
+      std::fprintf(stderr, "memory_bench: %s must be a whole number from 1 to %lld, not \"%s\"\n",
+                   kNames[i - 1], static_cast<long long>(kMax[i - 1]), argv[i]);
+      return 2;
+    }
+  }
+  const long n = static_cast<long>(arg[0]);
+  const int words = static_cast<int>(arg[1]);
+  const int copies = static_cast<int>(arg[2]);
+  const long held = arg[3] < 0 ? n : std::min(n, static_cast<long>(arg[3]));
   dedup::Config config;
   config.cluster.window_hours = 24.0 * 365 * 10;
   config.cluster.max_articles = held;
