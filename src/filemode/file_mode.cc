@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -201,7 +202,11 @@ absl::Status RunFileMode(const Config& config, LineReader::ReadFn in, std::ostre
                   : RunInline(config, lines, out, decider, s, buf);
   DEDUP_RETURN_IF_ERROR(st);
   DEDUP_RETURN_IF_ERROR(WriteOut(out, buf, /*flush=*/true));
-  if (lines.failed()) return absl::DataLossError("read from input failed");
+  if (lines.failed()) {
+    return absl::DataLossError(lines.read_errno() != 0
+                                   ? Cat("read from input failed: ", std::strerror(lines.read_errno()))
+                                   : std::string("read from input failed"));
+  }
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   s.engine = engine->stats();
   if (summary != nullptr) *summary = std::move(s);

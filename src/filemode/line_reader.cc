@@ -134,10 +134,12 @@ void LineReader::Fill() {
   scanned_ -= begin_;
   begin_ = 0;
   end_ = unread;
+  errno = 0;
   const ptrdiff_t got = read_(buf_.get() + end_, block_);
   if (got <= 0) {
     at_end_ = true;
     failed_ = got < 0;
+    if (failed_) read_errno_ = errno;
   } else {
     end_ += static_cast<size_t>(got);
   }

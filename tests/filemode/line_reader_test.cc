@@ -1,8 +1,10 @@
 #include "dedup/filemode/line_reader.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -151,6 +153,7 @@ TEST(LineReader, AFailedReadEndsTheLinesAndIsReported) {
   EXPECT_EQ(line, "whole");
   EXPECT_FALSE(reader.Next(line));  // "part" never got its end: not handed out as a line
   EXPECT_TRUE(reader.failed());
+  EXPECT_EQ(reader.read_errno(), 0);  // the read said nothing of why
 }
 
 // From a pipe, a line is handed out once it is in, without waiting for a block to fill, and
@@ -181,6 +184,19 @@ TEST(LineReader, AnUnreadableDescriptorIsAFailedRead) {
   std::string_view line;
   EXPECT_FALSE(reader.Next(line));
   EXPECT_TRUE(reader.failed());
+  EXPECT_EQ(reader.read_errno(), EBADF);  // why, for the message
+}
+
+// A directory opens but does not read: the failure says why ("Is a directory").
+TEST(LineReader, ADirectoryIsAFailedReadWithItsReason) {
+  const int fd = open(::testing::TempDir().c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  LineReader reader(LineReader::FromFd(fd), kPadding);
+  std::string_view line;
+  EXPECT_FALSE(reader.Next(line));
+  EXPECT_TRUE(reader.failed());
+  EXPECT_EQ(reader.read_errno(), EISDIR);
+  close(fd);
 }
 
 }  // namespace

@@ -45,8 +45,9 @@ class LineReader {
   // max_line_bytes).
   bool truncated() const { return truncated_; }
 
-  // Whether a read failed.
+  // Whether a read failed, and errno as that read left it (0 if it did not say).
   bool failed() const { return failed_; }
+  int read_errno() const { return read_errno_; }
 
   // The buffer the last line handed out lies in. Holding it keeps that line's bytes (and the
   // padding after them) as they are: while anyone else holds a buffer, the reader reads into
@@ -76,6 +77,7 @@ class LineReader {
   const char* newline_ = nullptr;  // the '\n' at scanned_, when line_ready found one
   bool at_end_ = false;
   bool failed_ = false;
+  int read_errno_ = 0;
   bool truncated_ = false;
   bool skipping_ = false;  // reading past the rest of a line cut at max_line_
 };
