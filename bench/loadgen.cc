@@ -253,9 +253,9 @@ int main(int argc, char** argv) {
     // publish 5 a second, nor "--rate fast" as fast as possible (0) at a real cluster.
     const auto integer = [&](int64_t lo, int64_t hi, auto& out) {
       int64_t n = 0;
-      if (!dedup::ParseIntIn(v, lo, hi, n)) {
-        std::fprintf(stderr, "dedupd-loadgen: %s must be a whole number from %lld to %lld, not \"%s\"\n",
-                     a.c_str(), static_cast<long long>(lo), static_cast<long long>(hi), v.c_str());
+      std::string err;
+      if (!dedup::ParseIntArg(a, v, lo, hi, n, err)) {
+        std::fprintf(stderr, "dedupd-loadgen: %s\n", err.c_str());
         std::exit(2);
       }
       out = static_cast<std::remove_reference_t<decltype(out)>>(n);

@@ -63,9 +63,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   for (int i = 1; i < argc; ++i) {
-    if (!dedup::ParseIntIn(argv[i], 1, kMax[i - 1], arg[i - 1])) {
-      std::fprintf(stderr, "memory_bench: %s must be a whole number from 1 to %lld, not \"%s\"\n",
-                   kNames[i - 1], static_cast<long long>(kMax[i - 1]), argv[i]);
+    std::string err;
+    if (!dedup::ParseIntArg(kNames[i - 1], argv[i], 1, kMax[i - 1], arg[i - 1], err)) {
+      std::fprintf(stderr, "memory_bench: %s\n", err.c_str());
       return 2;
     }
   }

@@ -50,9 +50,9 @@ int Usage() {
 template <typename T>
 bool Number(std::string_view option, std::string_view text, int64_t lo, int64_t hi, T& out) {
   int64_t n = 0;
-  if (!dedup::ParseIntIn(text, lo, hi, n)) {
-    std::cerr << "dedupd-devbroker: " << option << " must be a whole number from " << lo << " to "
-              << hi << ", not \"" << text << "\"\n";
+  std::string err;
+  if (!dedup::ParseIntArg(option, text, lo, hi, n, err)) {
+    std::cerr << "dedupd-devbroker: " << err << "\n";
     return false;
   }
   out = static_cast<T>(n);

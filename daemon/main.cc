@@ -139,9 +139,9 @@ int CmdDedup(const Flags& f) {
   options.workers = -1;
   if (f.workers) {
     int64_t n = 0;
-    if (!ParseIntIn(*f.workers, -1, 1024, n)) {
-      std::cerr << "dedupd dedup: --workers must be a whole number from -1 to 1024, not \""
-                << *f.workers << "\"\n";
+    std::string err;
+    if (!ParseIntArg("--workers", *f.workers, -1, 1024, n, err)) {
+      std::cerr << "dedupd dedup: " << err << "\n";
       return kExitUsage;
     }
     options.workers = static_cast<int>(n);
@@ -271,9 +271,9 @@ int CmdEval(const Flags& f) {
   if (f.output) o.predictions_path = *f.output;
   if (f.worst) {
     int64_t n = 0;
-    if (!ParseIntIn(*f.worst, 0, 1000000, n)) {
-      std::cerr << "dedupd eval: --worst must be a whole number from 0 to 1000000, not \""
-                << *f.worst << "\"\n";
+    std::string err;
+    if (!ParseIntArg("--worst", *f.worst, 0, 1000000, n, err)) {
+      std::cerr << "dedupd eval: " << err << "\n";
       return kExitUsage;
     }
     o.worst = static_cast<int>(n);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 
 namespace dedup {
 namespace {
@@ -22,6 +23,17 @@ TEST(ParseIntIn, TakesWholeNumbersInRangeOnly) {
     EXPECT_FALSE(ParseIntIn(bad, -1, 10, n)) << bad;
     EXPECT_EQ(n, 42) << bad;
   }
+}
+
+TEST(ParseIntArg, NamesTheOptionItsRangeAndTheText) {
+  int64_t n = 7;
+  std::string error;
+  EXPECT_TRUE(ParseIntArg("--workers", "3", -1, 1024, n, error));
+  EXPECT_EQ(n, 3);
+  EXPECT_EQ(error, "");
+  EXPECT_FALSE(ParseIntArg("--workers", "many", -1, 1024, n, error));
+  EXPECT_EQ(n, 3);
+  EXPECT_EQ(error, "--workers must be a whole number from -1 to 1024, not \"many\"");
 }
 
 TEST(ParseDoubleIn, TakesFiniteNumbersInRangeOnly) {

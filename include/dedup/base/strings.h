@@ -53,6 +53,14 @@ inline bool ParseIntIn(std::string_view text, int64_t lo, int64_t hi, int64_t& o
   out = v;
   return true;
 }
+// ParseIntIn for the value `text` of a command-line `option`: when refused, `error` says so as
+// every tool words it ("--workers must be a whole number from -1 to 1024, not \"many\"").
+inline bool ParseIntArg(std::string_view option, std::string_view text, int64_t lo, int64_t hi,
+                        int64_t& out, std::string& error) {
+  if (ParseIntIn(text, lo, hi, out)) return true;
+  error = Cat(option, " must be a whole number from ", lo, " to ", hi, ", not \"", text, "\"");
+  return false;
+}
 // The same for a finite decimal number ("2.5", "1e3").
 inline bool ParseDoubleIn(std::string_view text, double lo, double hi, double& out) {
   double v = 0;
