@@ -21,12 +21,12 @@ runs="${2:-4}"
 top="${TOP:-25}"
 [[ "$top" =~ ^[1-9][0-9]*$ ]] || { echo "profile: TOP must be a positive integer" >&2; exit 2; }
 command -v perf >/dev/null || { echo "profile: needs perf (apt-get install linux-perf)" >&2; exit 2; }
-if [ -n "${DEDUPD:-}" ]; then
+if [ -n "${DEDUPD:-}" ]; then  # named from the caller's directory, as the input is
   [ -x "$DEDUPD" ] || { echo "profile: not an executable: $DEDUPD" >&2; exit 2; }
   bin="$(realpath "$DEDUPD")"
-  cd "$(dirname "$0")/.."
-else
-  cd "$(dirname "$0")/.."
+fi
+cd "$(dirname "$0")/.."
+if [ -z "${DEDUPD:-}" ]; then
   cmake -S . -B build-prof -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS=-g \
     -DDEDUP_BUILD_TESTS=OFF -DDEDUP_BUILD_BENCH=OFF >/dev/null
   ninja -C build-prof dedupd >/dev/null
