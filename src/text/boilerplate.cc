@@ -14,9 +14,8 @@ void BoilerplateFilter::Classify(std::string_view source, std::span<const uint64
   for (size_t i = 0; i < line_hashes.size(); ++i) {
     bool bp = false;
     if (config_.enabled && it != sources_.end()) {
-      auto c = it->second.counts.find(line_hashes[i]);
-      bp = c != it->second.counts.end() &&
-           c->second >= static_cast<uint32_t>(config_.min_articles);
+      const uint32_t count = it->second.counts.Find(line_hashes[i]);
+      bp = count != 0 && count >= static_cast<uint32_t>(config_.min_articles);
     }
     is_boilerplate[i] = bp ? 1 : 0;
   }
@@ -28,7 +27,7 @@ void BoilerplateFilter::Learn(std::string_view source, std::span<const uint64_t>
   std::sort(scratch_.begin(), scratch_.end());
   scratch_.erase(std::unique(scratch_.begin(), scratch_.end()), scratch_.end());
   SourceTable& t = TableForLearning(source);
-  for (uint64_t h : scratch_) ++t.counts[h];
+  for (uint64_t h : scratch_) t.counts.Increment(h);
   KeepBounded(t);
 }
 
@@ -42,7 +41,8 @@ BoilerplateFilter::SourceTable& BoilerplateFilter::TableForLearning(std::string_
 }
 
 void BoilerplateFilter::KeepBounded(SourceTable& t) {
-  if (t.counts.size() > static_cast<size_t>(config_.max_lines_per_source)) Prune(t);
+  const auto cap = static_cast<size_t>(config_.max_lines_per_source);
+  if (t.counts.size() > cap) t.counts.Prune(cap - cap / 4);
   if (sources_.size() > static_cast<size_t>(config_.max_sources)) EvictSources();
 }
 
@@ -57,7 +57,7 @@ void BoilerplateFilter::ClassifyAndLearn(std::string_view source,
   SourceTable& t = TableForLearning(source);
   // Each line's counter is a likely cache miss (a source's table holds up to
   // max_lines_per_source lines): start loading them all before the first is needed.
-  for (const uint64_t h : line_hashes) t.counts.prefetch(h);
+  for (const uint64_t h : line_hashes) t.counts.Prefetch(h);
   const uint32_t min_articles = static_cast<uint32_t>(config_.min_articles);
   // A repeated line is classified as its first occurrence and counted once. Articles have tens
   // of lines: a linear search for repeats costs less than a hash set until a few dozen.
@@ -77,21 +77,73 @@ void BoilerplateFilter::ClassifyAndLearn(std::string_view source,
       is_boilerplate[i] = is_boilerplate[first];
       continue;
     }
-    uint32_t& count = t.counts[h];
+    const uint32_t count = t.counts.Increment(h);
     is_boilerplate[i] = (count != 0 && count >= min_articles) ? 1 : 0;  // as Classify: unseen is not
-    ++count;
-    if (count == min_articles && now_boilerplate != nullptr) now_boilerplate->push_back(h);
+    if (count + 1 == min_articles && now_boilerplate != nullptr) now_boilerplate->push_back(h);
   }
   KeepBounded(t);
 }
 
-void BoilerplateFilter::Prune(SourceTable& t) {
-  absl::erase_if(t.counts, [](const auto& kv) { return kv.second <= 1; });
-  const size_t cap = static_cast<size_t>(config_.max_lines_per_source);
-  while (t.counts.size() > cap - cap / 4) {
-    for (auto& kv : t.counts) kv.second /= 2;
-    absl::erase_if(t.counts, [](const auto& kv) { return kv.second == 0; });
+uint32_t BoilerplateFilter::LineCounts::Find(uint64_t line) const {
+  if (slots_.empty()) return 0;
+  const uint32_t fp = Fingerprint(line);
+  for (size_t i = Home(fp);; i = i + 1 == slots_.size() ? 0 : i + 1) {
+    const Slot& s = slots_[i];
+    if (s.count == 0) return 0;
+    if (s.fingerprint == fp) return s.count;
   }
+}
+
+uint32_t BoilerplateFilter::LineCounts::Increment(uint64_t line) {
+  // Grown before the lookup, so the probe below always ends (at most three quarters full).
+  if (4 * (size_ + 1) > 3 * slots_.size()) {
+    std::vector<Slot> entries;
+    entries.reserve(size_);
+    for (const Slot& s : slots_) {
+      if (s.count != 0) entries.push_back(s);
+    }
+    Rebuild(std::max<size_t>(16, 2 * slots_.size()), entries);
+  }
+  const uint32_t fp = Fingerprint(line);
+  for (size_t i = Home(fp);; i = i + 1 == slots_.size() ? 0 : i + 1) {
+    Slot& s = slots_[i];
+    if (s.count == 0) {
+      s = Slot{fp, 1};
+      ++size_;
+      return 0;
+    }
+    if (s.fingerprint == fp) {
+      const uint32_t before = s.count;
+      if (s.count != UINT32_MAX) ++s.count;
+      return before;
+    }
+  }
+}
+
+void BoilerplateFilter::LineCounts::Prune(size_t keep) {
+  std::vector<Slot> entries;
+  entries.reserve(size_);
+  for (const Slot& s : slots_) {
+    if (s.count > 1) entries.push_back(s);
+  }
+  while (entries.size() > keep) {
+    size_t kept = 0;
+    for (const Slot& s : entries) {
+      if (s.count / 2 != 0) entries[kept++] = Slot{s.fingerprint, s.count / 2};
+    }
+    entries.resize(kept);
+  }
+  Rebuild(slots_.size(), entries);
+}
+
+void BoilerplateFilter::LineCounts::Rebuild(size_t capacity, const std::vector<Slot>& entries) {
+  slots_.assign(capacity, Slot{});
+  for (const Slot& e : entries) {
+    size_t i = Home(e.fingerprint);
+    while (slots_[i].count != 0) i = i + 1 == slots_.size() ? 0 : i + 1;
+    slots_[i] = e;
+  }
+  size_ = entries.size();
 }
 
 void BoilerplateFilter::EvictSources() {
