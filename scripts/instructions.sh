@@ -4,6 +4,8 @@
 # Defaults: ../shared/bench/wire-dev/articles.jsonl if present (else the bundled sample), its
 # first 2000 lines. DEDUPD=PATH: the dedupd binary (default build/dedupd; any build with symbols).
 # COMPARE=PATH: a second binary, counted the same way, and the ratio of the totals.
+# CONFIG=FILE: a dedupd config for both runs (default: the built-in one), e.g. to price a
+# feature by counting with it switched off.
 #
 # Why: the build machines are shared, and the same binary's run time varies by up to 40% from
 # run to run (docs/BENCHMARKS.md). An instruction count does not: the same build and input give
@@ -18,7 +20,7 @@
 # Needs valgrind (Debian package `valgrind`, in scripts/install-deps.sh's list). Takes ~5 s per
 # 2000 lines.
 set -euo pipefail
-# The input and the binaries are named from the caller's directory.
+# The input, the config and the binaries are named from the caller's directory.
 . "$(dirname "$0")/articles-lib.sh"
 input="$(articles_input instructions "${1:-}")" || exit 2
 binaries=()
@@ -26,6 +28,11 @@ for bin in "${DEDUPD:-$(dirname "$0")/../build/dedupd}" ${COMPARE:+"$COMPARE"}; 
   [ -x "$bin" ] || { echo "instructions: not an executable: $bin" >&2; exit 2; }
   binaries+=("$(realpath "$bin")")
 done
+config=()
+if [ -n "${CONFIG:-}" ]; then
+  [ -f "$CONFIG" ] || { echo "instructions: no such config file: $CONFIG" >&2; exit 2; }
+  config=(--config "$(realpath "$CONFIG")")
+fi
 cd "$(dirname "$0")/.."
 lines="${2:-2000}"
 [[ "$lines" =~ ^[1-9][0-9]*$ ]] || { echo "instructions: LINES must be a positive integer" >&2; exit 2; }
@@ -43,7 +50,7 @@ count() {  # count BINARY: prints the stage table's lines for it, then TOTAL
       --toggle-collect='dedup::ArticleParser::ParseIntoPadded*' \
       --toggle-collect='dedup::AnalyzeArticle*' \
       --toggle-collect='dedup::(anonymous namespace)::LineDecider::Decide*' \
-      "$bin" dedup --workers 0 --input "$work/articles.jsonl" --output /dev/null 2>"$work/valgrind.log" ||
+      "$bin" dedup "${config[@]}" --workers 0 --input "$work/articles.jsonl" --output /dev/null 2>"$work/valgrind.log" ||
     { echo "instructions: the run under valgrind failed:" >&2; tail -n 5 "$work/valgrind.log" >&2; exit 1; }
   callgrind_annotate --inclusive=yes --threshold=100 "$out" 2>/dev/null |
     python3 "$work/stages.py" "$articles" "$bin"
