@@ -42,7 +42,7 @@ BoilerplateFilter::SourceTable& BoilerplateFilter::TableForLearning(std::string_
 
 void BoilerplateFilter::KeepBounded(SourceTable& t) {
   const auto cap = static_cast<size_t>(config_.max_lines_per_source);
-  if (t.counts.size() > cap) t.counts.Prune(cap - cap / 4);
+  if (t.counts.size() > cap) t.counts.Prune(cap);
   if (sources_.size() > static_cast<size_t>(config_.max_sources)) EvictSources();
 }
 
@@ -102,7 +102,7 @@ uint32_t BoilerplateFilter::LineCounts::Increment(uint64_t line) {
     for (const Slot& s : slots_) {
       if (s.count != 0) entries.push_back(s);
     }
-    Rebuild(std::max<size_t>(16, 2 * slots_.size()), entries);
+    Rebuild(CapacityFor(size_ + 1), entries);
   }
   const uint32_t fp = Fingerprint(line);
   for (size_t i = Home(fp);; i = i + 1 == slots_.size() ? 0 : i + 1) {
@@ -120,7 +120,8 @@ uint32_t BoilerplateFilter::LineCounts::Increment(uint64_t line) {
   }
 }
 
-void BoilerplateFilter::LineCounts::Prune(size_t keep) {
+void BoilerplateFilter::LineCounts::Prune(size_t max_lines) {
+  const size_t keep = max_lines - max_lines / 4;
   std::vector<Slot> entries;
   entries.reserve(size_);
   for (const Slot& s : slots_) {
@@ -133,10 +134,11 @@ void BoilerplateFilter::LineCounts::Prune(size_t keep) {
     }
     entries.resize(kept);
   }
-  Rebuild(slots_.size(), entries);
+  Rebuild(CapacityFor(max_lines + 1), entries);
 }
 
 void BoilerplateFilter::LineCounts::Rebuild(size_t capacity, const std::vector<Slot>& entries) {
+  if (capacity < slots_.size()) std::vector<Slot>().swap(slots_);  // give the memory back
   slots_.assign(capacity, Slot{});
   for (const Slot& e : entries) {
     size_t i = Home(e.fingerprint);
@@ -154,6 +156,12 @@ void BoilerplateFilter::EvictSources() {
   std::nth_element(stamps.begin(), stamps.begin() + static_cast<ptrdiff_t>(drop - 1), stamps.end());
   const uint64_t cutoff = stamps[drop - 1];
   absl::erase_if(sources_, [cutoff](const auto& kv) { return kv.second.last_used <= cutoff; });
+}
+
+size_t BoilerplateFilter::memory_bytes() const {
+  size_t n = 0;
+  for (const auto& kv : sources_) n += kv.second.counts.memory_bytes();
+  return n;
 }
 
 size_t BoilerplateFilter::num_lines() const {

@@ -71,6 +71,27 @@ TEST(Boilerplate, MemoryStaysBoundedAndEstablishedLinesSurvive) {
   }
 }
 
+// A source's table holds what max_lines_per_source needs once pruned, however many lines one
+// article brought (a 4 MiB article can have ~100,000), and its established lines survive.
+TEST(Boilerplate, OneHugeArticleDoesNotKeepItsSourceTableLarge) {
+  BoilerplateConfig cfg;
+  cfg.min_articles = 2;
+  cfg.max_lines_per_source = 4096;
+  BoilerplateFilter f(cfg);
+  const uint64_t footer = 0x5DEECE66DULL;
+  for (int a = 0; a < 3; ++a) f.Learn("s", std::vector<uint64_t>{footer});
+  const size_t normal = f.memory_bytes();
+  std::vector<uint64_t> huge(100000);
+  for (size_t i = 0; i < huge.size(); ++i) huge[i] = (i + 1) * 0x9E3779B97F4A7C15ULL;
+  std::vector<char> bp(huge.size());
+  f.ClassifyAndLearn("s", huge, bp);
+  EXPECT_LE(f.num_lines(), 4096u);
+  // 4,097 lines at most three quarters full: 8,192 slots of 8 bytes.
+  EXPECT_LE(f.memory_bytes(), 8192u * 8u);
+  EXPECT_GE(f.memory_bytes(), normal);
+  EXPECT_EQ(Classify(f, "s", {footer}), (std::vector<char>{1}));
+}
+
 // The fused form gives what Classify then Learn give, article after article: repeated lines
 // (a few and many in one article), several sources, tables pruned, sources evicted.
 TEST(Boilerplate, ClassifyAndLearnEqualsClassifyThenLearn) {

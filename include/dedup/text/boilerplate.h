@@ -51,6 +51,8 @@ class BoilerplateFilter {
 
   size_t num_sources() const { return sources_.size(); }
   size_t num_lines() const;
+  // Bytes held by the sources' count tables.
+  size_t memory_bytes() const;
 
  private:
   // One source's counts: open addressing with linear probing over 8-byte slots, a line's
@@ -73,9 +75,12 @@ class BoilerplateFilter {
       if (!slots_.empty()) __builtin_prefetch(&slots_[Home(Fingerprint(line))]);
     }
     size_t size() const { return size_; }
-    // Drops lines counted once; then, while more than `keep` remain, halves every count and
-    // drops those reaching 0 (old lines age out).
-    void Prune(size_t keep);
+    size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
+    // For a table past `max_lines`: drops lines counted once; then, while more than three
+    // quarters of `max_lines` remain, halves every count and drops those reaching 0 (old lines
+    // age out). The table then has the slots max_lines + 1 lines need and no more (one long
+    // article can have grown it far past that).
+    void Prune(size_t max_lines);
 
    private:
     struct Slot {
@@ -89,6 +94,12 @@ class BoilerplateFilter {
     }
     size_t Home(uint32_t fingerprint) const {
       return static_cast<size_t>((uint64_t{fingerprint} * slots_.size()) >> 32);
+    }
+    // The slots a table grown from 16 by doubling has when it holds `lines`.
+    static size_t CapacityFor(size_t lines) {
+      size_t capacity = 16;
+      while (4 * lines > 3 * capacity) capacity *= 2;
+      return capacity;
     }
     // Refills a table of `capacity` slots with `entries`. REQUIRES: capacity > entries.size().
     void Rebuild(size_t capacity, const std::vector<Slot>& entries);
