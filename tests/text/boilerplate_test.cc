@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-
 namespace dedup {
 namespace {
 
@@ -176,8 +174,8 @@ TEST(Boilerplate, FollowsTheDocumentedRulesOverALongStream) {
   ModelFilter model(cfg);
   std::mt19937_64 rng(17);
   // Each source has a small set of recurring lines (its boilerplate) among fresh ones.
-  const auto line = [&](int source, uint64_t n) {
-    return (uint64_t(source) * 0x9E3779B97F4A7C15ULL + n) * 0xD6E8FEB86659FD93ULL;
+  const auto line = [](int source, uint64_t n) {
+    return (static_cast<uint64_t>(source) * 0x9E3779B97F4A7C15ULL + n) * 0xD6E8FEB86659FD93ULL;
   };
   size_t boilerplate_seen = 0;
   for (int a = 0; a < 6000; ++a) {

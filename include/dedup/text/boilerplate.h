@@ -9,10 +9,11 @@
 // Cold start: a source's first `min_articles` articles are not filtered (nothing is known about
 // it yet); from then on its boilerplate is recognised.
 //
-// Memory is bounded: at most `max_lines_per_source` counters (8 bytes each, in a table at most
-// three quarters full: 64 KiB a source at the default 4096) per source and `max_sources` sources. A full source table drops lines seen once; if
-// it is still over three quarters full, every count is halved (old lines age out). Past
-// `max_sources`, the least recently seen tenth of the sources is forgotten.
+// Memory is bounded: at most `max_lines_per_source` counters per source (8 bytes each, in a
+// table at most three quarters full: 64 KiB a source at the default 4096) and `max_sources`
+// sources. A full source table drops lines seen once; if it is still over three quarters full,
+// every count is halved (old lines age out). Past `max_sources`, the least recently seen tenth
+// of the sources is forgotten.
 //
 // Thread-safety: not thread-safe; one owner (the engine) calls it.
 #ifndef DEDUP_TEXT_BOILERPLATE_H_
