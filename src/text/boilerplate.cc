@@ -85,39 +85,26 @@ void BoilerplateFilter::ClassifyAndLearn(std::string_view source,
 }
 
 uint32_t BoilerplateFilter::LineCounts::Find(uint64_t line) const {
-  if (slots_.empty()) return 0;
-  const uint32_t fp = Fingerprint(line);
-  for (size_t i = Home(fp);; i = i + 1 == slots_.size() ? 0 : i + 1) {
-    const Slot& s = slots_[i];
-    if (s.count == 0) return 0;
-    if (s.fingerprint == fp) return s.count;
-  }
+  return slots_.empty() ? 0 : slots_[Locate(Fingerprint(line))].count;
 }
 
 uint32_t BoilerplateFilter::LineCounts::Increment(uint64_t line) {
-  // Grown before the lookup, so the probe below always ends (at most three quarters full).
+  // Grown before the lookup, so the probe always ends (at most three quarters full).
   if (4 * (size_ + 1) > 3 * slots_.size()) {
-    std::vector<Slot> entries;
-    entries.reserve(size_);
-    for (const Slot& s : slots_) {
-      if (s.count != 0) entries.push_back(s);
-    }
-    Rebuild(CapacityFor(size_ + 1), entries);
+    const size_t capacity = CapacityFor(size_ + 1);
+    std::vector<Slot> old;
+    old.swap(slots_);
+    Rebuild(capacity, old);
   }
   const uint32_t fp = Fingerprint(line);
-  for (size_t i = Home(fp);; i = i + 1 == slots_.size() ? 0 : i + 1) {
-    Slot& s = slots_[i];
-    if (s.count == 0) {
-      s = Slot{fp, 1};
-      ++size_;
-      return 0;
-    }
-    if (s.fingerprint == fp) {
-      const uint32_t before = s.count;
-      if (s.count != UINT32_MAX) ++s.count;
-      return before;
-    }
+  Slot& s = slots_[Locate(fp)];
+  const uint32_t before = s.count;
+  if (before == 0) {
+    s.fingerprint = fp;
+    ++size_;
   }
+  if (s.count != UINT32_MAX) ++s.count;
+  return before;
 }
 
 void BoilerplateFilter::LineCounts::Prune(size_t max_lines) {
@@ -138,14 +125,13 @@ void BoilerplateFilter::LineCounts::Prune(size_t max_lines) {
 }
 
 void BoilerplateFilter::LineCounts::Rebuild(size_t capacity, const std::vector<Slot>& entries) {
-  if (capacity < slots_.size()) std::vector<Slot>().swap(slots_);  // give the memory back
-  slots_.assign(capacity, Slot{});
+  slots_ = std::vector<Slot>(capacity);  // a new array: a shrunk table gives its memory back
+  size_ = 0;
   for (const Slot& e : entries) {
-    size_t i = Home(e.fingerprint);
-    while (slots_[i].count != 0) i = i + 1 == slots_.size() ? 0 : i + 1;
-    slots_[i] = e;
+    if (e.count == 0) continue;
+    slots_[Locate(e.fingerprint)] = e;
+    ++size_;
   }
-  size_ = entries.size();
 }
 
 void BoilerplateFilter::EvictSources() {

@@ -96,13 +96,22 @@ class BoilerplateFilter {
     size_t Home(uint32_t fingerprint) const {
       return static_cast<size_t>((uint64_t{fingerprint} * slots_.size()) >> 32);
     }
+    size_t Next(size_t i) const { return i + 1 == slots_.size() ? 0 : i + 1; }
+    // The slot holding `fingerprint`, or the empty slot ending its probe run (whose count, 0, is
+    // the absent line's). REQUIRES: !slots_.empty(), and an empty slot (at most 3/4 full).
+    size_t Locate(uint32_t fingerprint) const {
+      size_t i = Home(fingerprint);
+      while (slots_[i].count != 0 && slots_[i].fingerprint != fingerprint) i = Next(i);
+      return i;
+    }
     // The slots a table grown from 16 by doubling has when it holds `lines`.
     static size_t CapacityFor(size_t lines) {
       size_t capacity = 16;
       while (4 * lines > 3 * capacity) capacity *= 2;
       return capacity;
     }
-    // Refills a table of `capacity` slots with `entries`. REQUIRES: capacity > entries.size().
+    // Replaces the table with one of `capacity` slots holding `entries` (empty ones skipped).
+    // REQUIRES: capacity > the entries held, their fingerprints distinct.
     void Rebuild(size_t capacity, const std::vector<Slot>& entries);
     std::vector<Slot> slots_;
     size_t size_ = 0;
