@@ -6,7 +6,7 @@
 //   dedupd-loadgen --brokers HOST:PORT --input ARTICLES.jsonl [--count N] [--rate PER_SECOND]
 //                  [--topic articles] [--decisions dedup.decisions] [--pid DEDUPD_PID]
 //                  [--timeout-s 120] [--series FILE] [--fetch-wait-ms 10]
-//                  [--broker-pid BROKER_PID]
+//                  [--broker-pid BROKER_PID] [--first N]
 //
 // --rate 0 (the default) publishes as fast as the producer accepts. The article's "id" must be
 // a JSON string (the generator prefixes it with "lg<N>-" to keep ids unique across repeats).
@@ -18,6 +18,10 @@
 // from the start, latency, and how long after publishing dedupd produced the decision, from the
 // decision's Kafka timestamp): whether a tail comes from a few stalls or from steady queueing, and
 // on which side of dedupd, shows there.
+// --first N starts the stream at message number N (default 0): the stream a run with
+// --count N + COUNT would publish, from its message N on. A warm-up run with --count N, then a
+// measured one with --first N, measures a daemon whose buffers and index a stream has already
+// filled (scripts/loadtest.sh WARMUP=N), where a lone run measures one that starts empty.
 #include <librdkafka/rdkafka.h>
 #include <unistd.h>
 
@@ -56,6 +60,7 @@ constexpr long kMaxQueuedMessages = 200000;
 struct Options {
   std::string brokers, input, topic = "articles", decisions = "dedup.decisions";
   long count = 100000;
+  long first = 0;  // the first message's number (ids, event-time passes)
   double rate = 0;
   long pid = 0;
   long broker_pid = 0;  // the devbroker's, when it shares the machine: its CPU is reported too
@@ -265,6 +270,7 @@ int main(int argc, char** argv) {
     else if (a == "--topic") o.topic = v;
     else if (a == "--decisions") o.decisions = v;
     else if (a == "--count") integer(1, int64_t{1} << 40, o.count);
+    else if (a == "--first") integer(0, int64_t{1} << 40, o.first);
     else if (a == "--rate") {
       if (!dedup::ParseDoubleIn(v, 0, 1e9, o.rate)) {
         std::fprintf(stderr, "dedupd-loadgen: --rate must be a number of articles a second from 0 "
@@ -286,7 +292,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: dedupd-loadgen --brokers HOST:PORT --input ARTICLES.jsonl "
                          "[--count N] [--rate PER_SECOND] [--topic T] [--decisions T] "
                          "[--pid DEDUPD_PID] [--timeout-s S] [--series FILE] "
-                         "[--fetch-wait-ms MS] [--broker-pid PID]\n");
+                         "[--fetch-wait-ms MS] [--broker-pid PID] [--first N]\n");
     return 2;
   }
   std::vector<std::string> lines;
@@ -316,9 +322,9 @@ int main(int argc, char** argv) {
     if (lo <= hi) pass_ms = hi - lo + dedup::HoursToMs(1);
   }
 
-  // Each message's publish time, by its number: steady-clock ns for the latency (0: not sent
-  // yet, or its decision already counted) and wall-clock ms for comparing with Kafka
-  // timestamps. The publisher writes a slot before producing the message; the reader takes it
+  // Each message's publish time, by its number less --first: steady-clock ns for the latency
+  // (0: not sent yet, or its decision already counted) and wall-clock ms for comparing with
+  // Kafka timestamps. The publisher writes a slot before producing the message; the reader takes it
   // (exchanging 0 in) when the decision comes back, so a decision delivered twice counts once.
   struct SentSlot {
     std::atomic<int64_t> steady_ns{0};
@@ -373,15 +379,16 @@ int main(int argc, char** argv) {
       const long n = m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->key != nullptr
                          ? SerialOf({static_cast<const char*>(m->key), m->key_len})
                          : -1;
-      if (n >= 0 && n < o.count) {
-        const int64_t at = sent[static_cast<size_t>(n)].steady_ns.exchange(0);
+      if (n >= o.first && n - o.first < o.count) {
+        SentSlot& slot = sent[static_cast<size_t>(n - o.first)];
+        const int64_t at = slot.steady_ns.exchange(0);
         if (at != 0) {
           const auto now = Clock::now();
           latencies_ms.push_back(static_cast<double>(Ns(now) - at) / 1e6);
           sent_at_ns.push_back(at);
           rd_kafka_timestamp_type_t type;
           const int64_t ts = rd_kafka_message_timestamp(m, &type);
-          const int64_t wall_ms = sent[static_cast<size_t>(n)].wall_ms.load();
+          const int64_t wall_ms = slot.wall_ms.load();
           decided_ms.push_back(ts >= 0 ? static_cast<double>(ts - wall_ms) : -1.0);
           if (received.fetch_add(1) == 0) first_decision = now;
           last_decision = now;
@@ -416,8 +423,8 @@ int main(int argc, char** argv) {
     // touched before the clock starts.
     size_t bytes = 0;
     const long queued = std::min<long>(o.count, kMaxQueuedMessages);
-    for (long n = 0; n < queued; ++n) {
-      bytes += lines[static_cast<size_t>(n) % lines.size()].size() + 256;
+    for (long k = 0; k < queued; ++k) {
+      bytes += lines[static_cast<size_t>(o.first + k) % lines.size()].size() + 256;
     }
     dedup::PrefaultHeap(bytes, /*one_arena=*/false);
   }
@@ -429,15 +436,16 @@ int main(int argc, char** argv) {
   std::string payload, id;
   long published = 0;
   long peak_rss = 0;
-  for (long n = 0; n < o.count; ++n) {
+  for (long k = 0; k < o.count; ++k) {
     if (o.rate > 0) {
       const auto due = start + std::chrono::duration_cast<Clock::duration>(
-                                   std::chrono::duration<double>(static_cast<double>(n) / o.rate));
+                                   std::chrono::duration<double>(static_cast<double>(k) / o.rate));
       std::this_thread::sleep_until(due);
     }
+    const long n = o.first + k;  // the message's number in the stream
     Reid(lines[static_cast<size_t>(n) % lines.size()], n, payload, id);
     ShiftPublishedAt(payload, static_cast<int64_t>(static_cast<size_t>(n) / lines.size()) * pass_ms);
-    SentSlot& slot = sent[static_cast<size_t>(n)];
+    SentSlot& slot = sent[static_cast<size_t>(k)];
     slot.wall_ms.store(dedup::WallClockMs());
     slot.steady_ns.store(Ns(Clock::now()));
     while (rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(o.topic.c_str()),
@@ -449,7 +457,7 @@ int main(int argc, char** argv) {
     }
     rd_kafka_poll(producer, 0);
     ++published;
-    if (o.pid > 0 && n % 1000 == 0) peak_rss = std::max(peak_rss, RssKiB(o.pid));
+    if (o.pid > 0 && k % 1000 == 0) peak_rss = std::max(peak_rss, RssKiB(o.pid));
   }
   rd_kafka_flush(producer, 30000);
   const double publish_s = std::chrono::duration<double>(Clock::now() - start).count();

@@ -69,6 +69,8 @@ if [ -x "$tool" ]; then
   expect loadgen_rate_word 2 "not \"fast\"" --brokers 127.0.0.1:1 --input "$tmp/in.jsonl" --rate fast
   expect loadgen_count 2 "--count must be a whole number from 1 to" \
     --brokers 127.0.0.1:1 --input "$tmp/in.jsonl" --count 10.5
+  expect loadgen_first 2 "--first must be a whole number from 0 to" \
+    --brokers 127.0.0.1:1 --input "$tmp/in.jsonl" --first -1
   expect loadgen_no_value 2 "--timeout-s needs a value" --brokers 127.0.0.1:1 --timeout-s
 else
   echo "skip dedupd-loadgen: not built (DEDUP_BUILD_BENCH=OFF)"
