@@ -55,6 +55,13 @@ DaemonMetrics::DaemonMetrics(std::string_view version, std::string_view kernel,
       index_articles(registry.AddGauge("dedupd_index_articles",
                                        "Articles held in the window.").Get()),
       index_clusters(registry.AddGauge("dedupd_index_clusters", "Live clusters.").Get()),
+      boilerplate_sources(registry.AddGauge(
+          "dedupd_boilerplate_sources",
+          "Sources whose lines the boilerplate filter counts (at most boilerplate.max_sources).")
+          .Get()),
+      boilerplate_table_bytes(registry.AddGauge(
+          "dedupd_boilerplate_table_bytes",
+          "Memory of the boilerplate filter's line-count tables (8 bytes a slot).").Get()),
       evictions(registry.AddCounter("dedupd_index_evictions_total",
                                     "Articles that left the window, by reason: window (older than "
                                     "cluster.window_hours), capacity (cluster.max_articles).",

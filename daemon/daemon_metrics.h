@@ -33,6 +33,8 @@ struct DaemonMetrics {
   Counter& candidates_rejected;
   Gauge& index_articles;
   Gauge& index_clusters;
+  Gauge& boilerplate_sources;
+  Gauge& boilerplate_table_bytes;
   Family<Counter>& evictions;  // {reason}
   Counter& evicted_window;
   Counter& evicted_capacity;

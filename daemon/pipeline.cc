@@ -426,6 +426,8 @@ void PipelineImpl::PublishEngineStats() {
   m.candidates_rejected.Set(static_cast<double>(e.candidates_rejected));
   m.index_articles.Set(static_cast<double>(e.indexed));
   m.index_clusters.Set(static_cast<double>(e.clusters));
+  m.boilerplate_sources.Set(static_cast<double>(e.boilerplate_sources));
+  m.boilerplate_table_bytes.Set(static_cast<double>(e.boilerplate_table_bytes));
   m.evicted_window.Set(static_cast<double>(e.evicted_window));
   m.evicted_capacity.Set(static_cast<double>(e.evicted_capacity));
   m.future_timestamps.Set(static_cast<double>(e.future_timestamps));

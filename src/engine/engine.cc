@@ -628,6 +628,8 @@ EngineStats EngineImpl::stats() const {
   s.clusters_merged = clusters_.clusters_merged();
   s.indexed = live_docs_;
   s.clusters = clusters_.num_clusters();
+  s.boilerplate_sources = boilerplate_.num_sources();
+  s.boilerplate_table_bytes = boilerplate_.memory_bytes();
   return s;
 }
 

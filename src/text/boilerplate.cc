@@ -27,8 +27,9 @@ void BoilerplateFilter::Learn(std::string_view source, std::span<const uint64_t>
   std::sort(scratch_.begin(), scratch_.end());
   scratch_.erase(std::unique(scratch_.begin(), scratch_.end()), scratch_.end());
   SourceTable& t = TableForLearning(source);
+  const size_t bytes_before = t.counts.memory_bytes();
   for (uint64_t h : scratch_) t.counts.Increment(h);
-  KeepBounded(t);
+  KeepBounded(t, bytes_before);
 }
 
 BoilerplateFilter::SourceTable& BoilerplateFilter::TableForLearning(std::string_view source) {
@@ -40,9 +41,10 @@ BoilerplateFilter::SourceTable& BoilerplateFilter::TableForLearning(std::string_
   return it->second;
 }
 
-void BoilerplateFilter::KeepBounded(SourceTable& t) {
+void BoilerplateFilter::KeepBounded(SourceTable& t, size_t bytes_before) {
   const auto cap = static_cast<size_t>(config_.max_lines_per_source);
   if (t.counts.size() > cap) t.counts.Prune(cap);
+  table_bytes_ = table_bytes_ - bytes_before + t.counts.memory_bytes();
   if (sources_.size() > static_cast<size_t>(config_.max_sources)) EvictSources();
 }
 
@@ -55,6 +57,7 @@ void BoilerplateFilter::ClassifyAndLearn(std::string_view source,
     return;
   }
   SourceTable& t = TableForLearning(source);
+  const size_t bytes_before = t.counts.memory_bytes();
   // Each line's counter is a likely cache miss (a source's table holds up to
   // max_lines_per_source lines): start loading them all before the first is needed.
   for (const uint64_t h : line_hashes) t.counts.Prefetch(h);
@@ -81,7 +84,7 @@ void BoilerplateFilter::ClassifyAndLearn(std::string_view source,
     is_boilerplate[i] = (count != 0 && count >= min_articles) ? 1 : 0;  // as Classify: unseen is not
     if (count + 1 == min_articles && now_boilerplate != nullptr) now_boilerplate->push_back(h);
   }
-  KeepBounded(t);
+  KeepBounded(t, bytes_before);
 }
 
 uint32_t BoilerplateFilter::LineCounts::Find(uint64_t line) const {
@@ -141,13 +144,10 @@ void BoilerplateFilter::EvictSources() {
   const size_t drop = std::max<size_t>(1, sources_.size() / 10);
   std::nth_element(stamps.begin(), stamps.begin() + static_cast<ptrdiff_t>(drop - 1), stamps.end());
   const uint64_t cutoff = stamps[drop - 1];
+  for (const auto& kv : sources_) {
+    if (kv.second.last_used <= cutoff) table_bytes_ -= kv.second.counts.memory_bytes();
+  }
   absl::erase_if(sources_, [cutoff](const auto& kv) { return kv.second.last_used <= cutoff; });
-}
-
-size_t BoilerplateFilter::memory_bytes() const {
-  size_t n = 0;
-  for (const auto& kv : sources_) n += kv.second.counts.memory_bytes();
-  return n;
 }
 
 size_t BoilerplateFilter::num_lines() const {

@@ -95,6 +95,11 @@ TEST_F(OperationsTest, MetricsEndpointReportsTheRun) {
   EXPECT_EQ(m["dedupd_clusters_created_total"], 3);
   EXPECT_EQ(m["dedupd_index_articles"], 6);
   EXPECT_EQ(m["dedupd_index_clusters"], 3);
+  // The boilerplate filter counts the lines of two sources ("Wire" and the site), each in a
+  // table of 16 slots of 8 bytes (a few dozen lines: grown once at most).
+  EXPECT_EQ(m["dedupd_boilerplate_sources"], 2);
+  EXPECT_GE(m["dedupd_boilerplate_table_bytes"], 2 * 16 * 8);
+  EXPECT_LE(m["dedupd_boilerplate_table_bytes"], 2 * 128 * 8);
   ASSERT_EQ(m.count("dedupd_future_timestamps_total"), 1u);
   EXPECT_EQ(m["dedupd_future_timestamps_total"], 0);
   // Articles a worker presigned (used, or signed again on a wrong guess); those the pipeline

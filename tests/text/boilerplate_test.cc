@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -128,10 +129,14 @@ class ModelFilter {
       const auto it = t.counts.find(lines[i]);
       out[i] = it != t.counts.end() && it->second >= static_cast<uint32_t>(c_.min_articles);
     }
-    std::vector<uint64_t> distinct = lines;
-    std::sort(distinct.begin(), distinct.end());
-    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-    for (const uint64_t h : distinct) ++t.counts[h];
+    // Each distinct line counted once, in the order of first occurrence; before each count
+    // the table grows (doubling from 16 slots) if one more line would fill it past 3/4.
+    std::set<uint64_t> seen;
+    for (const uint64_t h : lines) {
+      if (!seen.insert(h).second) continue;
+      if (4 * (t.counts.size() + 1) > 3 * t.slots) t.slots = SlotsFor(t.counts.size() + 1);
+      ++t.counts[h];
+    }
     const auto cap = static_cast<size_t>(c_.max_lines_per_source);
     if (t.counts.size() > cap) {
       std::erase_if(t.counts, [](const auto& kv) { return kv.second <= 1; });
@@ -139,6 +144,7 @@ class ModelFilter {
         for (auto& kv : t.counts) kv.second /= 2;
         std::erase_if(t.counts, [](const auto& kv) { return kv.second == 0; });
       }
+      t.slots = SlotsFor(cap + 1);  // the slots cap + 1 lines need, and no more
     }
     if (sources_.size() > static_cast<size_t>(c_.max_sources)) {
       std::vector<uint64_t> stamps;
@@ -154,12 +160,23 @@ class ModelFilter {
     for (const auto& kv : sources_) n += kv.second.counts.size();
     return n;
   }
+  size_t memory_bytes() const {  // 8 bytes a slot
+    size_t n = 0;
+    for (const auto& kv : sources_) n += 8 * kv.second.slots;
+    return n;
+  }
 
  private:
   struct Table {
     std::map<uint64_t, uint32_t> counts;
+    size_t slots = 0;
     uint64_t last_used = 0;
   };
+  static size_t SlotsFor(size_t lines) {
+    size_t slots = 16;
+    while (4 * lines > 3 * slots) slots *= 2;
+    return slots;
+  }
   BoilerplateConfig c_;
   std::map<std::string, Table> sources_;
   uint64_t clock_ = 0;
@@ -188,6 +205,7 @@ TEST(Boilerplate, FollowsTheDocumentedRulesOverALongStream) {
     filter.ClassifyAndLearn("s" + std::to_string(s), lines, got);
     ASSERT_EQ(got, model.ClassifyAndLearn("s" + std::to_string(s), lines)) << "article " << a;
     ASSERT_EQ(filter.num_lines(), model.num_lines()) << "article " << a;
+    ASSERT_EQ(filter.memory_bytes(), model.memory_bytes()) << "article " << a;
     boilerplate_seen += static_cast<size_t>(std::count(got.begin(), got.end(), 1));
   }
   EXPECT_GT(boilerplate_seen, 5000u);  // the comparison covered lines found to be boilerplate

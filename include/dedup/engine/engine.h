@@ -55,9 +55,11 @@ struct EngineStats {
   uint64_t future_timestamps = 0;  // event times past the clock + max_future_hours: taken as now
   size_t indexed = 0;           // articles in the window now
   size_t clusters = 0;          // live clusters now
+  size_t boilerplate_sources = 0;      // sources whose lines are counted now
+  size_t boilerplate_table_bytes = 0;  // their count tables' memory now
 
-  // Adds `o`'s counters (every field but the gauges indexed and clusters): the daemon's
-  // totals over the engines it replaced.
+  // Adds `o`'s counters (every field but the gauges: indexed, clusters, boilerplate_sources and
+  // boilerplate_table_bytes): the daemon's totals over the engines it replaced.
   EngineStats& AddCounters(const EngineStats& o) {
     articles += o.articles;
     duplicates += o.duplicates;
@@ -81,7 +83,7 @@ struct EngineStats {
   }
 };
 // A field added to EngineStats needs a line in AddCounters (or a note there that it is a gauge).
-static_assert(sizeof(EngineStats) == 20 * sizeof(uint64_t), "update EngineStats::AddCounters");
+static_assert(sizeof(EngineStats) == 22 * sizeof(uint64_t), "update EngineStats::AddCounters");
 
 class Engine {
  public:

@@ -52,8 +52,10 @@ class BoilerplateFilter {
 
   size_t num_sources() const { return sources_.size(); }
   size_t num_lines() const;
-  // Bytes held by the sources' count tables.
-  size_t memory_bytes() const;
+  // Bytes held by the sources' count tables (8 a slot; not the source names or the map of
+  // sources). Kept as the tables change, so reading it is free (the daemon publishes it after
+  // every batch): up to max_sources tables of ~8 slots a line each at max_lines_per_source.
+  size_t memory_bytes() const { return table_bytes_; }
 
  private:
   // One source's counts: open addressing with linear probing over 8-byte slots, a line's
@@ -122,14 +124,15 @@ class BoilerplateFilter {
   };
   // The source's table (created if new), marked as just used.
   SourceTable& TableForLearning(std::string_view source);
-  // After learning into `t`: prunes it past max_lines_per_source, forgets sources past
-  // max_sources.
-  void KeepBounded(SourceTable& t);
+  // After learning into `t`, whose table held `bytes_before` before: prunes it past
+  // max_lines_per_source, forgets sources past max_sources, and keeps table_bytes_.
+  void KeepBounded(SourceTable& t, size_t bytes_before);
   void EvictSources();
 
   BoilerplateConfig config_;
   absl::flat_hash_map<std::string, SourceTable> sources_;
   uint64_t clock_ = 0;
+  size_t table_bytes_ = 0;  // the sum of the tables' memory_bytes()
   std::vector<uint64_t> scratch_;
   // ClassifyAndLearn's scratch: a line repeated in one article -> its first occurrence.
   absl::flat_hash_map<uint64_t, uint32_t> first_seen_;
