@@ -444,7 +444,8 @@ int main(int argc, char** argv) {
     }
     const long n = o.first + k;  // the message's number in the stream
     Reid(lines[static_cast<size_t>(n) % lines.size()], n, payload, id);
-    ShiftPublishedAt(payload, static_cast<int64_t>(static_cast<size_t>(n) / lines.size()) * pass_ms);
+    const auto pass = static_cast<int64_t>(static_cast<size_t>(n) / lines.size());
+    ShiftPublishedAt(payload, pass * pass_ms);
     SentSlot& slot = sent[static_cast<size_t>(k)];
     slot.wall_ms.store(dedup::WallClockMs());
     slot.steady_ns.store(Ns(Clock::now()));

@@ -81,7 +81,8 @@ void BoilerplateFilter::ClassifyAndLearn(std::string_view source,
       continue;
     }
     const uint32_t count = t.counts.Increment(h);
-    is_boilerplate[i] = (count != 0 && count >= min_articles) ? 1 : 0;  // as Classify: unseen is not
+    // As Classify: a line not seen before is not boilerplate.
+    is_boilerplate[i] = (count != 0 && count >= min_articles) ? 1 : 0;
     if (count + 1 == min_articles && now_boilerplate != nullptr) now_boilerplate->push_back(h);
   }
   KeepBounded(t, bytes_before);
