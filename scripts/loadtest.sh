@@ -22,7 +22,7 @@
 # article). FETCH_WAIT_MS (default 10):
 # fetch.wait.max.ms of dedupd's consumer and of the load generator's decision reader (the
 # devbroker answers an empty fetch only after that wait, even if data arrives meanwhile).
-# WARMUP=N (default 0): publish N articles first, flat out, and wait for their decisions before
+# WARMUP=N (default 0): publish N articles first, at RATE, and wait for their decisions before
 # the measured COUNT (the stream's next articles): the measured run then meets a daemon whose
 # consumer buffers, heap and index window are already filled, as in a long-running deployment
 # (a lone burst also pays their first growth: fresh pages, ~one fault per 4 KiB received).
@@ -152,7 +152,7 @@ loadgen=("${pin_broker[@]}" ./build/dedupd-loadgen --brokers "$bootstrap" --inpu
   --pid "$daemon_pid" --broker-pid "$broker_pid" --timeout-s 300 --fetch-wait-ms "${FETCH_WAIT_MS:-10}")
 if [ "$warmup" -gt 0 ]; then
   # Its report is left out (only its rate, in words that the RUNS summary does not read).
-  if ! warm="$("${loadgen[@]}" --count "$warmup" --rate 0 2>&1)"; then
+  if ! warm="$("${loadgen[@]}" --count "$warmup" --rate "$rate" 2>&1)"; then
     echo "$warm" >&2
     echo "loadtest: the warm-up run failed" >&2
     exit 1
