@@ -328,8 +328,9 @@ int main(int argc, char** argv) {
 
   // Each message's publish time, by its number less --first: steady-clock ns for the latency
   // (0: not sent yet, or its decision already counted) and wall-clock ms for comparing with
-  // Kafka timestamps. The publisher writes a slot before producing the message; the reader takes it
-  // (exchanging 0 in) when the decision comes back, so a decision delivered twice counts once.
+  // Kafka timestamps. The publisher writes a slot before producing the message; the reader
+  // takes it (exchanging 0 in) when the decision comes back, so a decision delivered twice
+  // counts once.
   struct SentSlot {
     std::atomic<int64_t> steady_ns{0};
     std::atomic<int64_t> wall_ms{0};

@@ -126,9 +126,10 @@ warmup = int(sys.argv[5])
 with open(path, "rb") as f:
     lines = sum(1 for l in f if l.strip())
 avg = os.path.getsize(path) / max(lines, 1)
-if rate == 0 and count * avg > 0.9 * partitions * 5e6:
+burst = max(count, warmup)  # the warm-up is decided before the measured articles are published
+if rate == 0 and burst * avg > 0.9 * partitions * 5e6:
     print("loadtest: warning: %d articles of ~%.0f bytes may not fit the devbroker's %d partitions "
-          "(~5 MB each); raise PARTITIONS if decisions go MISSING" % (count, avg, partitions),
+          "(~5 MB each); raise PARTITIONS if decisions go MISSING" % (burst, avg, partitions),
           file=sys.stderr)
 print(int(min((warmup + count) * (avg + 2048) / 2**20, 4 * partitions * 5, 1024)))
 PY

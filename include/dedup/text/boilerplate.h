@@ -54,7 +54,8 @@ class BoilerplateFilter {
   size_t num_lines() const;
   // Bytes held by the sources' count tables (8 a slot; not the source names or the map of
   // sources). Kept as the tables change, so reading it is free (the daemon publishes it after
-  // every batch): up to max_sources tables of ~8 slots a line each at max_lines_per_source.
+  // every batch). After each article a table has 16 slots at least and at most those
+  // max_lines_per_source + 1 lines need at 3/4 full (8,192 at 4,096 lines: 64 KiB).
   size_t memory_bytes() const { return table_bytes_; }
 
  private:
