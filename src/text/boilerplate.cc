@@ -145,10 +145,11 @@ void BoilerplateFilter::EvictSources() {
   const size_t drop = std::max<size_t>(1, sources_.size() / 10);
   std::nth_element(stamps.begin(), stamps.begin() + static_cast<ptrdiff_t>(drop - 1), stamps.end());
   const uint64_t cutoff = stamps[drop - 1];
+  const auto forgotten = [cutoff](const auto& kv) { return kv.second.last_used <= cutoff; };
   for (const auto& kv : sources_) {
-    if (kv.second.last_used <= cutoff) table_bytes_ -= kv.second.counts.memory_bytes();
+    if (forgotten(kv)) table_bytes_ -= kv.second.counts.memory_bytes();
   }
-  absl::erase_if(sources_, [cutoff](const auto& kv) { return kv.second.last_used <= cutoff; });
+  absl::erase_if(sources_, forgotten);
 }
 
 size_t BoilerplateFilter::num_lines() const {
